@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * `permafrost <group> <command> [args]` — inspection and maintenance commands. Each group
+ * lives in its own module and is listed in `GROUPS`; this file only dispatches.
+ * Exit codes: 0 success, 1 the command found a problem (e.g. verify), 2 usage or runtime error.
+ */
+import { isPermafrostError } from '../errors';
+import { parseArgs } from './args';
+import type { CommandGroup, CommandIo } from './command';
+
+const GROUPS: readonly CommandGroup[] = [];
+
+function usage(io: CommandIo): void {
+  io.out('usage: permafrost <group> <command> [args]');
+  for (const group of GROUPS) {
+    for (const [name, command] of Object.entries(group.commands)) {
+      io.out(`  permafrost ${group.name} ${command.usage.startsWith(name) ? command.usage : `${name} ${command.usage}`}`);
+      io.out(`      ${command.summary}`);
+    }
+  }
+}
+
+/** Runs the CLI with `argv` (without the node and script paths); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [groupName, commandName, ...rest] = argv;
+  if (groupName === undefined || groupName === '--help' || groupName === 'help') {
+    usage(io);
+    return groupName === undefined ? 2 : 0;
+  }
+  const group = GROUPS.find((candidate) => candidate.name === groupName);
+  const command = group && commandName !== undefined ? group.commands[commandName] : undefined;
+  if (!command) {
+    io.err(`permafrost: unknown command '${[groupName, commandName].filter(Boolean).join(' ')}'`);
+    usage(io);
+    return 2;
+  }
+  try {
+    return await command.run(parseArgs(rest, command.valueOptions), io);
+  } catch (error) {
+    if (isPermafrostError(error)) {
+      io.err(`permafrost: ${error.code}: ${error.message}`);
+    } else {
+      io.err(`permafrost: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  const io: CommandIo = {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  };
+  void runCli(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}
