@@ -23,6 +23,7 @@ export {
   FloatBits,
   Json,
   Timestamp,
+  TIMESTAMP_BOUNDS,
   TypedNull,
   dataTypeOf,
   isNull,
