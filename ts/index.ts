@@ -16,6 +16,49 @@ export {
   lz4DecompressSizePrepended,
 } from './lz4';
 
+// Codecs (spec §4): the JS value model and stoolap's value, row, schema, index, view and ALTER encodings
+export { DataType, dataTypeName, isDataType } from './codec/data-type';
+export {
+  Extension,
+  FloatBits,
+  Json,
+  Timestamp,
+  TIMESTAMP_BOUNDS,
+  TypedNull,
+  dataTypeOf,
+  isNull,
+  toColumnValue,
+  toValue,
+  type Value,
+} from './codec/values';
+export { decodeValue, encodeValue, encodeValueToBuffer, readValue, ValueTag } from './codec/value-codec';
+export { ByteReader } from './codec/byte-reader';
+export { ByteWriter } from './codec/byte-writer';
+export { decodeRowVersion, encodeRowVersion, writeRowVersion, ROW_VERSION_MAGIC_V2, type RowVersion } from './codec/row-version';
+export {
+  column,
+  decodeSchema,
+  decodeSnapshotSchema,
+  encodeSchema,
+  encodeSnapshotSchema,
+  ForeignKeyAction,
+  type ColumnSchema,
+  type ForeignKey,
+  type SnapshotSchema,
+  type TableSchema,
+} from './codec/schema';
+export {
+  decodeIndexMetadata,
+  DEFAULT_HNSW_PARAMETERS,
+  DistanceMetric,
+  encodeIndexMetadata,
+  IndexType,
+  type HnswParameters,
+  type IndexMetadata,
+} from './codec/index-metadata';
+export { decodeViewDefinition, encodeViewDefinition, type ViewDefinition } from './codec/view-definition';
+export { AlterOperation, decodeAlterTable, encodeAlterTable, type AlterTable } from './codec/alter-table';
+export { rowToObject, toRowValues, type RowInput } from './codec/row-shape';
 // Volumes and catalog
 export { VolumeBuilder, type VolumeSchema, type ColumnBatch, type ColumnInput, type VolumeBuilderOptions } from './volume/volume-builder';
 export type { FrozenVolume } from './volume/volume-summary';
