@@ -14,7 +14,16 @@
  */
 import { PermafrostError } from '../errors';
 
-const FORBIDDEN = /[\\/<>:"|?*\u0000-\u001f\u007f-\u009f]/u;
+const FORBIDDEN_PUNCTUATION = new Set(['/', '\\', '<', '>', ':', '"', '|', '?', '*']);
+
+/** The first forbidden character: a separator, a Windows-reserved one, or a control character. */
+function forbiddenCharacter(name: string): string | undefined {
+  for (const char of name) {
+    const code = char.codePointAt(0)!;
+    if (FORBIDDEN_PUNCTUATION.has(char) || code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return char;
+  }
+  return undefined;
+}
 const DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/u;
 export const TABLE_NAME_BYTES_MAX = 255;
 
@@ -29,8 +38,8 @@ export function tableDirectoryName(tableName: string): string {
   const lower = tableName.toLowerCase();
   if (lower.length === 0) throw refuse(tableName, 'it is empty');
   if (lower === '.' || lower === '..') throw refuse(tableName, 'it names a relative directory');
-  const bad = FORBIDDEN.exec(lower);
-  if (bad) throw refuse(tableName, `it contains ${JSON.stringify(bad[0])}`);
+  const bad = forbiddenCharacter(lower);
+  if (bad !== undefined) throw refuse(tableName, `it contains ${JSON.stringify(bad)}`);
   if (/[. ]$/u.test(lower)) throw refuse(tableName, 'it ends with a dot or a space');
   if (DEVICE.test(lower)) throw refuse(tableName, 'it is a reserved Windows device name');
   const bytes = Buffer.byteLength(lower, 'utf8');

@@ -156,8 +156,10 @@ class ColumnBuilder {
     const base = this.nulls.length - nulls.length;
     const target = this.int?.array ?? this.float?.array ?? this.bool?.array ?? this.ids?.array;
     if (target === undefined) return;
+    const width = target.BYTES_PER_ELEMENT;
+    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
     for (let i = 0; i < nulls.length; i += 1) {
-      if (nulls[i] !== 0) (target as Uint8Array)[base + i] = 0;
+      if (nulls[i] !== 0) bytes.fill(0, (base + i) * width, (base + i + 1) * width);
     }
   }
 
