@@ -1,0 +1,222 @@
+//! Native baseline for `bench/volume.bench.ts`: the work a volume's blocks cost in plain
+//! Rust, single-threaded, with no Node in between.
+//!
+//! Usage: `permafrost-bench-volume-native <columns file> <volume file> [runs]`
+//!
+//! The columns file is written by the TypeScript benchmark from the frozen volume it
+//! writes (`PFBC` format below), so both sides start from the same bytes. Each column is
+//! cut into 65,536-row groups and every block is serialized exactly as the writer does
+//! (the group's null flags, then its values); then, timed separately, each repetition
+//! compresses every block with lz4_flex (`compress_into` into a preallocated buffer),
+//! decompresses every stored block back (raw-stored blocks — those LZ4 could not shrink —
+//! are copied, as a reader must), and CRC32s the whole volume file. The metadata block
+//! (LZ4+size) is timed on its own. Prints one JSON object; times are seconds, medians.
+//!
+//! Columns file: "PFBC", u32 version 1, u64 rows, u32 columns, then per column u8 kind,
+//! u64 length + null flags, u64 length + value bytes; then u64 length + raw metadata.
+
+use std::time::Instant;
+
+use permafrost_core::checksum::crc32;
+use permafrost_core::constants::VOLUME_ROW_GROUP_ROWS;
+use permafrost_core::lz4_block;
+use permafrost_core::volume::ColumnKind;
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.at.checked_add(n).ok_or("length overflow")?;
+        let piece = self.bytes.get(self.at..end).ok_or_else(|| {
+            format!(
+                "columns file ends at {} inside a {n}-byte field",
+                self.bytes.len()
+            )
+        })?;
+        self.at = end;
+        Ok(piece)
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes(b.try_into().map_err(|_| "u32")?))
+    }
+
+    fn u64(&mut self) -> Result<u64, String> {
+        let b = self.take(8)?;
+        Ok(u64::from_le_bytes(b.try_into().map_err(|_| "u64")?))
+    }
+
+    fn sized(&mut self) -> Result<&'a [u8], String> {
+        let n = usize::try_from(self.u64()?).map_err(|_| "length does not fit")?;
+        self.take(n)
+    }
+}
+
+/// One serialized block: its raw bytes, and where its stored form goes.
+struct Block {
+    raw: Vec<u8>,
+    stored: Vec<u8>,
+    stored_len: usize,
+}
+
+fn median(samples: &mut [f64]) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples.get(samples.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn time<F: FnMut() -> Result<(), String>>(
+    runs: usize,
+    mut work: F,
+) -> Result<(f64, Vec<f64>), String> {
+    work()?; // warm-up
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        work()?;
+        samples.push(start.elapsed().as_secs_f64());
+    }
+    let all = samples.clone();
+    Ok((median(&mut samples), all))
+}
+
+fn list(samples: &[f64]) -> String {
+    let parts: Vec<String> = samples.iter().map(|s| format!("{s:.6}")).collect();
+    format!("[{}]", parts.join(","))
+}
+
+fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(columns_path), Some(volume_path)) = (args.get(1), args.get(2)) else {
+        return Err(
+            "usage: permafrost-bench-volume-native <columns file> <volume file> [runs]".into(),
+        );
+    };
+    let runs: usize = match args.get(3) {
+        Some(n) => n.parse().map_err(|_| format!("runs: not a number: {n}"))?,
+        None => 7,
+    };
+    let columns_bytes = std::fs::read(columns_path).map_err(|e| format!("{columns_path}: {e}"))?;
+    let volume = std::fs::read(volume_path).map_err(|e| format!("{volume_path}: {e}"))?;
+    let mut r = Reader {
+        bytes: &columns_bytes,
+        at: 0,
+    };
+    if r.take(4)? != b"PFBC" || r.u32()? != 1 {
+        return Err("not a PFBC v1 columns file".into());
+    }
+    let rows = usize::try_from(r.u64()?).map_err(|_| "rows")?;
+    let column_count = r.u32()?;
+    let group = VOLUME_ROW_GROUP_ROWS as usize;
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut raw_column_bytes = 0usize;
+    for c in 0..column_count {
+        let kind_tag = r.take(1)?.first().copied().unwrap_or(0);
+        let kind = ColumnKind::from_tag(u32::from(kind_tag)).map_err(|e| e.message)?;
+        let width = kind
+            .value_bytes()
+            .ok_or_else(|| format!("column {c}: only fixed-width kinds are benchmarked"))?;
+        let nulls = r.sized()?;
+        let values = r.sized()?;
+        if nulls.len() != rows || values.len() != rows * width {
+            return Err(format!("column {c}: sizes do not match {rows} rows"));
+        }
+        raw_column_bytes += nulls.len() + values.len();
+        for (group_nulls, group_values) in nulls.chunks(group).zip(values.chunks(group * width)) {
+            let mut raw = Vec::with_capacity(group_nulls.len() + group_values.len());
+            raw.extend_from_slice(group_nulls);
+            raw.extend_from_slice(group_values);
+            let stored = vec![0u8; lz4_block::compress_bound(raw.len())];
+            blocks.push(Block {
+                raw,
+                stored,
+                stored_len: 0,
+            });
+        }
+    }
+    let metadata = r.sized()?.to_vec();
+
+    // Compress: every block, exactly as the writer decides (LZ4 kept only when shorter).
+    let (compress_s, compress_runs) = time(runs, || {
+        for block in &mut blocks {
+            let n =
+                lz4_block::compress_into(&block.raw, &mut block.stored).map_err(|e| e.message)?;
+            block.stored_len = if n < block.raw.len() {
+                n
+            } else {
+                block.raw.len()
+            };
+        }
+        Ok(())
+    })?;
+    let stored_bytes: usize = blocks.iter().map(|b| b.stored_len).sum();
+
+    // Decompress every stored block into a reused group-sized buffer.
+    let largest = blocks.iter().map(|b| b.raw.len()).max().unwrap_or(0);
+    let mut scratch = vec![0u8; largest];
+    let (decompress_s, decompress_runs) = time(runs, || {
+        for block in &blocks {
+            let out = scratch.get_mut(..block.raw.len()).ok_or("scratch")?;
+            if block.stored_len == block.raw.len() {
+                out.copy_from_slice(&block.raw);
+            } else {
+                let src = block.stored.get(..block.stored_len).ok_or("stored")?;
+                lz4_block::decompress_into(src, out).map_err(|e| e.message)?;
+            }
+        }
+        Ok(())
+    })?;
+    // Round trip check, once, outside the timings.
+    for block in &blocks {
+        if block.stored_len < block.raw.len() {
+            let mut out = vec![0u8; block.raw.len()];
+            let src = block.stored.get(..block.stored_len).ok_or("stored")?;
+            lz4_block::decompress_into(src, &mut out).map_err(|e| e.message)?;
+            if out != block.raw {
+                return Err("a block did not round-trip".into());
+            }
+        }
+    }
+
+    let mut meta_out = vec![0u8; lz4_block::compress_bound(metadata.len())];
+    let mut meta_len = 0usize;
+    let (meta_compress_s, _) = time(runs, || {
+        meta_len = lz4_block::compress_into(&metadata, &mut meta_out).map_err(|e| e.message)?;
+        Ok(())
+    })?;
+    let mut meta_back = vec![0u8; metadata.len()];
+    let (meta_decompress_s, _) = time(runs, || {
+        let src = meta_out.get(..meta_len).ok_or("meta")?;
+        lz4_block::decompress_into(src, &mut meta_back).map_err(|e| e.message)
+    })?;
+
+    let mut crc = 0u32;
+    let (crc_s, crc_runs) = time(runs, || {
+        crc = crc32(&volume, 0);
+        Ok(())
+    })?;
+
+    println!(
+        "{{\"rows\":{rows},\"columns\":{column_count},\"blocks\":{},\"runs\":{runs},\"raw_column_bytes\":{raw_column_bytes},\"stored_block_bytes\":{stored_bytes},\
+\"compress_s\":{compress_s:.6},\"compress_runs\":{},\"decompress_s\":{decompress_s:.6},\"decompress_runs\":{},\
+\"metadata_raw_bytes\":{},\"metadata_stored_bytes\":{meta_len},\"metadata_compress_s\":{meta_compress_s:.6},\"metadata_decompress_s\":{meta_decompress_s:.6},\
+\"volume_bytes\":{},\"crc\":{crc},\"crc_s\":{crc_s:.6},\"crc_runs\":{}}}",
+        blocks.len(),
+        list(&compress_runs),
+        list(&decompress_runs),
+        metadata.len(),
+        volume.len(),
+        list(&crc_runs),
+    );
+    Ok(())
+}
+
+fn main() {
+    if let Err(message) = run() {
+        eprintln!("permafrost-bench-volume-native: {message}");
+        std::process::exit(1);
+    }
+}
