@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PermafrostError, type ErrorCode, ERROR_CODES } from './errors';
 
 /** Must equal `NATIVE_ABI_VERSION` in crates/node/src/lib.rs; bumped together. */
-const EXPECTED_ABI_VERSION = 2;
+const EXPECTED_ABI_VERSION = 3;
 
 /** The raw binding, exactly as crates/node exports it. */
 export interface NativeBinding {
@@ -34,18 +34,35 @@ export interface NativeBinding {
   readonly LZ4_BLOCK_BYTES_MAX: number;
   readonly LZ4_SIZE_PREFIX_BYTES: number;
   // Volumes
-  volumeOutputBound(rawLength: number, compress: boolean): number;
-  volumeEncodeFixedColumn(kind: number, nulls: Uint8Array, values: Uint8Array, compress: boolean, out: Buffer, index: Buffer): number;
-  volumeEncodeFixedColumnAsync(
-    kind: number,
-    nulls: Uint8Array,
-    values: Uint8Array,
+  /** `columns`: two buffers per column (null flags, values; BYTES: empty, then its serialized blocks). */
+  volumeEncodeBound(rowCount: number, kinds: Uint8Array, columns: readonly Uint8Array[], metadataLength: number, compress: boolean): number;
+  /** Encodes a whole volume into `out`; `pieces` receives (f64 start, f64 length) pairs; returns their count. */
+  volumeEncode(rowCount: number, kinds: Uint8Array, columns: readonly Uint8Array[], metadata: Uint8Array, compress: boolean, out: Buffer, pieces: Buffer): number;
+  volumeEncodeAsync(
+    rowCount: number,
+    kinds: Uint8Array,
+    columns: readonly Uint8Array[],
+    metadata: Uint8Array,
     compress: boolean,
+    threads: number,
     out: Buffer,
-    index: Buffer,
+    pieces: Buffer,
   ): Promise<number>;
-  volumeCompressBlocks(raw: Uint8Array, compress: boolean, out: Buffer, index: Buffer): number;
-  volumeCompressBlocksAsync(raw: Uint8Array, compress: boolean, out: Buffer, index: Buffer): Promise<number>;
+  /** Decodes every group of the given fixed-width columns; `blocks` holds the block region from byte `base`; `outputs`: two buffers per column (null flags, values). */
+  volumeDecodeColumnsAsync(
+    blocks: Uint8Array,
+    base: number,
+    index: Uint8Array,
+    rowCount: number,
+    groups: number,
+    columns: readonly number[],
+    kinds: Uint8Array,
+    dictSizes: readonly number[],
+    outputs: readonly Buffer[],
+    threads: number,
+  ): Promise<void>;
+  /** Resolves to the CRC32 of `covered` after inflating the metadata LZ4 block `wrapped` into `metaOut`. */
+  volumeCrcAndMetadataAsync(covered: Uint8Array, wrapped: Uint8Array, metaOut: Buffer, threads: number): Promise<number>;
   volumeDecodeFixedBlock(kind: number, src: Uint8Array, rawLength: number, dictSize: number, nullsDst: Buffer, valuesDst: Buffer): void;
   volumeSummarizeColumn(kind: number, nulls: Uint8Array, values: Uint8Array, bloomBits: Buffer, bloomNumBits: number, out: Buffer): void;
   volumeSummarizeColumnAsync(

@@ -77,7 +77,9 @@ const I128_MAX = (1n << 127n) - 1n;
 
 export function encodeVolumeMetadata(meta: VolumeMetadata): Buffer {
   const { columns, rowCount } = meta;
-  const w = new ByteWriter(64 + rowCount * 8 + columns.length * 128);
+  // Sized up front (row ids and bloom bits are nearly all of it) so it never regrows.
+  const bloomBytes = meta.blooms.reduce((total, bloom) => total + 12 + bloom.bytes.length, 0);
+  const w = new ByteWriter(64 + rowCount * 8 + bloomBytes + columns.length * 256 * (1 + meta.rowGroups.length));
   w.u64(BigInt(rowCount), 'row count').u32(columns.length, 'column count');
   const kinds = columnKinds();
   for (const column of columns) {

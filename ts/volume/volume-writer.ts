@@ -1,10 +1,16 @@
 /**
  * Writes a frozen volume as an STV4 file (spec §5.2), byte for byte what stoolap writes
- * for the same rows. TypeScript plans the file; the Rust core serializes and compresses
- * the blocks of each column into one output buffer per column (LZ4 when strictly
- * shorter, else raw; all raw with `compress: false`), filling the block index in place.
- * The async form runs one task per column on the libuv pool, so compression uses both
- * cores, and compresses the metadata alongside.
+ * for the same rows. TypeScript encodes the metadata (§5.3) and plans nothing else: one
+ * native call (`volumeEncode`) compresses the metadata and every block of every column
+ * (LZ4 when strictly shorter, else raw; all raw with `compress: false`) into one output
+ * slab, writes the block index and header in place and computes the CRC32 of each piece
+ * while it is still in cache (combined in file order, so the file is never read again).
+ * It returns the file as a list of slab ranges, written with `writev` — no copy.
+ *
+ * The async form runs that call on the libuv pool with up to `concurrency` threads of its
+ * own (the metadata block first, then the column blocks from a shared queue), so both
+ * cores compress and the event loop stays free. The bytes do not depend on the thread
+ * count.
  *
  * Publication (`writeVolume`): `volumes/<table>/vol_<16 hex>.vol.tmp`, fsync, rename to
  * `vol_<16 hex>.vol`, fsync the directory (`io/publish-file.ts` lists what a crash between
@@ -12,24 +18,22 @@
  * `listVolumes` ignores and `removeVolumeTempFiles` deletes.
  */
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { ByteWriter } from '../codec/byte-writer';
 import { ioError } from '../errors';
 import { publishFile } from '../io/publish-file';
-import { lz4CompressBound } from '../lz4';
-import { callNative, callNativeAsync, native } from '../native';
-import { crc32 } from '../checksum';
-import type { BytesColumnData, ColumnData } from './column-data';
+import { callNative, callNativeAsync } from '../native';
+import type { BytesColumnData } from './column-data';
 import { valueByteView } from './column-data';
-import { valueBytes } from './column-kind';
 import { tableDirectory, volumeFileName } from './volume-files';
-import { encodeHeader, groupCount, groupRowCount } from './volume-format';
+import { groupCount, groupRowCount } from './volume-format';
 import { encodeVolumeMetadata } from './volume-metadata';
 import type { FrozenVolume } from './volume-summary';
 
 export interface VolumeWriteOptions {
   /** LZ4-compress blocks (each kept only when smaller). @default true */
   readonly compress?: boolean;
-  /** Column tasks in flight at once for the async forms. @default 4 */
+  /** Threads compressing at once in the async forms. @default min(available parallelism, 8) */
   readonly concurrency?: number;
 }
 
@@ -39,14 +43,15 @@ export interface EncodedVolume {
   readonly byteLength: number;
 }
 
-interface ColumnPlan {
-  readonly out: Buffer;
-  readonly index: Buffer;
-  run(sync: boolean): Promise<number> | number;
+/** Threads the async forms use unless told otherwise. */
+export function defaultVolumeThreads(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
 }
 
-/** BYTES blocks are serialized here (rare, variable-width) and compressed natively. */
-function serializeBytesBlocks(column: BytesColumnData, rowCount: number, index: Buffer): Buffer {
+const EMPTY = new Uint8Array(0);
+
+/** BYTES blocks (rare, variable-width) are serialized here, back to back (spec §5.5). */
+function serializeBytesBlocks(column: BytesColumnData, rowCount: number): Buffer {
   const blocks: Buffer[] = [];
   for (let g = 0, start = 0; start < rowCount; g += 1) {
     const rows = groupRowCount(rowCount, g);
@@ -61,117 +66,65 @@ function serializeBytesBlocks(column: BytesColumnData, rowCount: number, index: 
     }
     w.u64(BigInt(blobBytes));
     for (const payload of payloads) w.bytes(payload);
-    const block = w.view();
-    index.writeBigUInt64LE(BigInt(block.length), g * 16 + 8);
-    blocks.push(block);
+    blocks.push(w.view());
     start += rows;
   }
   return Buffer.concat(blocks);
 }
 
-function planColumn(column: ColumnData, rowCount: number, index: Buffer, compress: boolean): ColumnPlan {
-  const groups = groupCount(rowCount);
-  if (column.form === 'bytes') {
-    const raw = serializeBytesBlocks(column, rowCount, index);
-    let bound = 0;
-    for (let g = 0; g < groups; g += 1) bound += callNative((b) => b.volumeOutputBound(Number(index.readBigUInt64LE(g * 16 + 8)), compress));
-    const out = Buffer.allocUnsafe(bound);
-    return {
-      out,
-      index,
-      run: (sync) =>
-        sync
-          ? callNative((b) => b.volumeCompressBlocks(raw, compress, out, index))
-          : callNativeAsync((b) => b.volumeCompressBlocksAsync(raw, compress, out, index)),
-    };
-  }
-  const width = valueBytes(column.kind)! + 1;
-  let bound = 0;
-  for (let g = 0; g < groups; g += 1) bound += callNative((b) => b.volumeOutputBound(groupRowCount(rowCount, g) * width, compress));
-  const out = Buffer.allocUnsafe(bound);
-  const values = valueByteView(column);
-  return {
-    out,
-    index,
-    run: (sync) =>
-      sync
-        ? callNative((b) => b.volumeEncodeFixedColumn(column.kind, column.nulls, values, compress, out, index))
-        : callNativeAsync((b) => b.volumeEncodeFixedColumnAsync(column.kind, column.nulls, values, compress, out, index)),
-  };
+interface Job {
+  readonly rowCount: number;
+  readonly kinds: Uint8Array;
+  readonly columns: Uint8Array[];
+  readonly metadata: Buffer;
+  readonly compress: boolean;
+  readonly out: Buffer;
+  readonly pieces: Float64Array;
 }
 
-function plan(volume: FrozenVolume, compress: boolean): { metadata: Buffer; index: Buffer; columns: ColumnPlan[] } {
+function prepare(volume: FrozenVolume, options: VolumeWriteOptions): Job {
   const { rowCount } = volume.metadata;
-  const groups = groupCount(rowCount);
-  const entry = native().VOLUME_BLOCK_INDEX_ENTRY_BYTES;
-  const index = Buffer.alloc(volume.columns.length * groups * entry);
-  const columns = volume.columns.map((column, c) => planColumn(column, rowCount, index.subarray(c * groups * entry, (c + 1) * groups * entry), compress));
-  return { metadata: encodeVolumeMetadata(volume.metadata), index, columns };
+  const compress = options.compress ?? true;
+  const kinds = Uint8Array.from(volume.columns, (column) => column.kind);
+  const columns = volume.columns.flatMap((column) =>
+    column.form === 'bytes' ? [EMPTY, serializeBytesBlocks(column, rowCount)] : [column.nulls, valueByteView(column)],
+  );
+  const metadata = encodeVolumeMetadata(volume.metadata);
+  const bound = callNative((b) => b.volumeEncodeBound(rowCount, kinds, columns, metadata.length, compress));
+  // Pieces: [header + metadata + index], at most one per block, the CRC.
+  const pieces = new Float64Array(2 * (volume.columns.length * groupCount(rowCount) + 2));
+  return { rowCount, kinds, columns, metadata, compress, out: Buffer.allocUnsafe(bound), pieces };
 }
 
-function assemble(volume: FrozenVolume, wrappedMetadata: Buffer, index: Buffer, outs: readonly Buffer[]): EncodedVolume {
-  const header = encodeHeader({
-    columnCount: volume.columns.length,
-    groupCount: groupCount(volume.metadata.rowCount),
-    metadataBytes: wrappedMetadata.length,
-  });
-  const pieces: Uint8Array[] = [header, wrappedMetadata, index, ...outs];
-  let crc = 0;
+function assemble(job: Job, count: number): EncodedVolume {
+  const pieces: Uint8Array[] = [];
   let byteLength = 0;
-  for (const piece of pieces) {
-    crc = crc32(piece, crc);
-    byteLength += piece.length;
+  for (let i = 0; i < count; i += 1) {
+    const start = job.pieces[2 * i]!;
+    const length = job.pieces[2 * i + 1]!;
+    pieces.push(job.out.subarray(start, start + length));
+    byteLength += length;
   }
-  const trailer = Buffer.alloc(native().VOLUME_CRC_BYTES);
-  trailer.writeUInt32LE(crc, 0);
-  pieces.push(trailer);
-  return { pieces, byteLength: byteLength + trailer.length };
+  return { pieces, byteLength };
 }
 
-function metadataTarget(metadata: Buffer): Buffer {
-  const prefix = native().LZ4_SIZE_PREFIX_BYTES;
-  const target = Buffer.allocUnsafe(prefix + lz4CompressBound(metadata.length));
-  target.writeUInt32LE(metadata.length, 0);
-  return target;
-}
+const piecesBuffer = (job: Job): Buffer => Buffer.from(job.pieces.buffer, job.pieces.byteOffset, job.pieces.byteLength);
 
 /** Encodes a volume on the calling thread. */
 export function encodeVolumeSync(volume: FrozenVolume, options: VolumeWriteOptions = {}): EncodedVolume {
-  const { metadata, index, columns } = plan(volume, options.compress ?? true);
-  const target = metadataTarget(metadata);
-  const prefix = native().LZ4_SIZE_PREFIX_BYTES;
-  const metaBytes = callNative((b) => b.lz4CompressInto(metadata, target.subarray(prefix)));
-  const outs = columns.map((column) => column.out.subarray(0, column.run(true) as number));
-  return assemble(volume, target.subarray(0, prefix + metaBytes), index, outs);
+  const job = prepare(volume, options);
+  const count = callNative((b) => b.volumeEncode(job.rowCount, job.kinds, job.columns, job.metadata, job.compress, job.out, piecesBuffer(job)));
+  return assemble(job, count);
 }
 
-/** Runs `tasks` with at most `limit` in flight. */
-async function runLimited<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array<T>(tasks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
-  return results;
-}
-
-/** Encodes a volume with column compression (and the metadata's) on the libuv pool. */
+/** Encodes a volume on the libuv pool, compressing on up to `concurrency` threads. */
 export async function encodeVolume(volume: FrozenVolume, options: VolumeWriteOptions = {}): Promise<EncodedVolume> {
-  const { metadata, index, columns } = plan(volume, options.compress ?? true);
-  const target = metadataTarget(metadata);
-  const prefix = native().LZ4_SIZE_PREFIX_BYTES;
-  const metaTask = callNativeAsync((b) => b.lz4CompressIntoAsync(metadata, target.subarray(prefix)));
-  const written = await runLimited(
-    columns.map((column) => () => column.run(false) as Promise<number>),
-    options.concurrency ?? 4,
+  const job = prepare(volume, options);
+  const threads = Math.max(1, Math.floor(options.concurrency ?? defaultVolumeThreads()));
+  const count = await callNativeAsync((b) =>
+    b.volumeEncodeAsync(job.rowCount, job.kinds, job.columns, job.metadata, job.compress, threads, job.out, piecesBuffer(job)),
   );
-  const metaBytes = await metaTask;
-  const outs = columns.map((column, c) => column.out.subarray(0, written[c]));
-  return assemble(volume, target.subarray(0, prefix + metaBytes), index, outs);
+  return assemble(job, count);
 }
 
 /**

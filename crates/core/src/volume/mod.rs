@@ -10,11 +10,17 @@
 //! | `bloom.rs`    | stoolap's FNV-1a bloom filter, bit for bit                    |
 //! | `summary.rs`  | one pass over a typed column: zone maps, stats, sorted, bloom |
 //! | `container.rs`| header, block index and whole-file structural checks          |
+//! | `encode.rs`   | a whole file body in one call: metadata, blocks, index, CRC   |
+//! | `decode.rs`   | many blocks into column arrays in one call; open-time CRC     |
+//! | `parallel.rs` | the job queue both use to run on a few threads                |
 
 pub mod block;
 pub mod bloom;
 pub mod container;
+pub mod decode;
+pub mod encode;
 pub mod kind;
+pub mod parallel;
 pub mod summary;
 
 pub use kind::ColumnKind;
