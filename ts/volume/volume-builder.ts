@@ -119,7 +119,7 @@ class ColumnBuilder {
     }
   }
 
-  /** Appends a typed batch column of `rows` rows. */
+  /** Appends a typed batch column of `rows` rows (copies; the per-row passes are native). */
   append(input: ColumnInput, rows: number): void {
     if (Array.isArray(input)) {
       if (input.length !== rows) throw invalid(`column '${this.name}' has ${input.length} values for ${rows} rows`);
@@ -127,46 +127,77 @@ class ColumnBuilder {
       return;
     }
     const typed = input as Exclude<ColumnInput, readonly unknown[]>;
-    const nulls = typed.nulls ?? new Uint8Array(rows);
-    if (nulls.length !== rows) throw invalid(`column '${this.name}' has ${nulls.length} null flags for ${rows} rows`);
+    const nulls = typed.nulls;
+    if (nulls !== undefined && nulls.length !== rows) throw invalid(`column '${this.name}' has ${nulls.length} null flags for ${rows} rows`);
     const expect = (ok: boolean, what: string): void => {
       if (!ok) throw invalid(`column '${this.name}' (${dataTypeName(this.dataType)}) needs ${what} of ${rows} rows`);
     };
+    let target: BigInt64Array | Float64Array | Uint8Array | undefined;
+    let base = 0;
     if ('dictionary' in typed) {
       expect(this.ids !== undefined && typed.ids.length === rows, '{ dictionary, ids }');
-      this.#appendDictionary(typed.dictionary, typed.ids, nulls);
+      this.#appendDictionary(typed.dictionary, typed.ids, nulls ?? new Uint8Array(rows));
     } else if (this.int) {
       expect(typed.values instanceof BigInt64Array && typed.values.length === rows, 'a BigInt64Array');
+      base = this.int.length;
       this.int.append(typed.values as BigInt64Array);
+      target = this.int.array;
     } else if (this.float) {
       expect(typed.values instanceof Float64Array && typed.values.length === rows, 'a Float64Array');
+      base = this.float.length;
       this.float.append(typed.values as Float64Array);
+      target = this.float.array;
     } else if (this.bool) {
       expect(typed.values instanceof Uint8Array && typed.values.length === rows, 'a Uint8Array of 0/1');
-      this.bool.append((typed.values as Uint8Array).map((v) => (v === 0 ? 0 : 1)));
+      base = this.bool.reserve(rows);
+      target = this.bool.array;
+      callNative((b) => b.volumeNormalizeBooleans(typed.values as Uint8Array, Buffer.from(target!.buffer, target!.byteOffset + base, rows)));
     } else {
       expect(false, 'an array of values');
     }
+    if (nulls === undefined) {
+      this.nulls.reserve(rows); // reserved elements are zero: not NULL
+      return;
+    }
     this.nulls.append(nulls);
-    this.#zeroNullRows(nulls);
-  }
-
-  /** stoolap stores the kind's zero value in NULL rows; bulk inputs may hold anything there. */
-  #zeroNullRows(nulls: Uint8Array): void {
-    const base = this.nulls.length - nulls.length;
-    const target = this.int?.array ?? this.float?.array ?? this.bool?.array ?? this.ids?.array;
-    if (target === undefined) return;
-    const width = target.BYTES_PER_ELEMENT;
-    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
-    for (let i = 0; i < nulls.length; i += 1) {
-      if (nulls[i] !== 0) bytes.fill(0, (base + i) * width, (base + i + 1) * width);
+    if (target !== undefined) {
+      // stoolap stores the kind's zero value in NULL rows; bulk inputs may hold anything there.
+      const width = target.BYTES_PER_ELEMENT;
+      callNative((b) => b.volumeZeroNullRows(nulls, Buffer.from(target.buffer, target.byteOffset + base * width, rows * width), width));
     }
   }
 
   /** Re-numbers a batch dictionary into this column's first-appearance order. */
   #appendDictionary(dictionary: readonly string[], ids: Uint32Array, nulls: Uint8Array): void {
-    const remap = new Int32Array(dictionary.length).fill(-1);
     const at = this.ids!.reserve(ids.length);
+    const out = this.ids!.array;
+    // Known strings keep their id; the native pass numbers the others in order of first
+    // appearance (a batch dictionary that repeats a string takes the row-by-row path).
+    const remap = new Int32Array(dictionary.length);
+    const seen = new Set<string>();
+    for (let id = 0; id < dictionary.length; id += 1) {
+      const text = dictionary[id]!;
+      seen.add(text);
+      remap[id] = this.dictionaryIds.get(text) ?? -1;
+    }
+    if (seen.size !== dictionary.length) {
+      this.#appendDictionaryByRow(dictionary, ids, nulls, at);
+      return;
+    }
+    const newIds = new Uint32Array(dictionary.length);
+    const bytes = (a: Int32Array | Uint32Array, offset = 0, length = a.length): Buffer => Buffer.from(a.buffer, a.byteOffset + offset * 4, length * 4);
+    const added = callNative((b) =>
+      b.volumeRemapDictionaryIds(bytes(ids), nulls, bytes(remap), this.dictionary.length, bytes(out, at, ids.length), bytes(newIds)),
+    );
+    if (added < 0) {
+      const row = -added - 1;
+      throw invalid(`column '${this.name}': id ${ids[row]} at row ${row} is outside the batch dictionary`);
+    }
+    for (let k = 0; k < added; k += 1) this.dictionaryId(dictionary[newIds[k]!]!);
+  }
+
+  #appendDictionaryByRow(dictionary: readonly string[], ids: Uint32Array, nulls: Uint8Array, at: number): void {
+    const remap = new Int32Array(dictionary.length).fill(-1);
     const out = this.ids!.array;
     for (let i = 0; i < ids.length; i += 1) {
       if (nulls[i] !== 0) continue;

@@ -1,7 +1,7 @@
 //! Native baseline for `bench/volume.bench.ts`: the work a volume's blocks cost in plain
 //! Rust, single-threaded, with no Node in between.
 //!
-//! Usage: `permafrost-bench-volume-native <columns file> <volume file> [runs]`
+//! Usage: `permafrost-bench-volume-native <columns file> <volume file> [runs | --serve]`
 //!
 //! The columns file is written by the TypeScript benchmark from the frozen volume it
 //! writes (`PFBC` format below), so both sides start from the same bytes. Each column is
@@ -11,6 +11,9 @@
 //! decompresses every stored block back (raw-stored blocks — those LZ4 could not shrink —
 //! are copied, as a reader must), and CRC32s the whole volume file. The metadata block
 //! (LZ4+size) is timed on its own. Prints one JSON object; times are seconds, medians.
+//! With `--serve` it prints its setup as one JSON line, then times one pass of each
+//! kind per "round" line read from stdin and answers with one JSON line, so a benchmark
+//! can interleave these baselines with its own subjects.
 //!
 //! Columns file: "PFBC", u32 version 1, u64 rows, u32 columns, then per column u8 kind,
 //! u64 length + null flags, u64 length + value bytes; then u64 length + raw metadata.
@@ -68,21 +71,6 @@ fn median(samples: &mut [f64]) -> f64 {
     samples.get(samples.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-fn time<F: FnMut() -> Result<(), String>>(
-    runs: usize,
-    mut work: F,
-) -> Result<(f64, Vec<f64>), String> {
-    work()?; // warm-up
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = Instant::now();
-        work()?;
-        samples.push(start.elapsed().as_secs_f64());
-    }
-    let all = samples.clone();
-    Ok((median(&mut samples), all))
-}
-
 fn list(samples: &[f64]) -> String {
     let parts: Vec<String> = samples.iter().map(|s| format!("{s:.6}")).collect();
     format!("[{}]", parts.join(","))
@@ -95,9 +83,10 @@ fn run() -> Result<(), String> {
             "usage: permafrost-bench-volume-native <columns file> <volume file> [runs]".into(),
         );
     };
+    let serve = args.get(3).is_some_and(|a| a == "--serve");
     let runs: usize = match args.get(3) {
-        Some(n) => n.parse().map_err(|_| format!("runs: not a number: {n}"))?,
-        None => 7,
+        Some(n) if !serve => n.parse().map_err(|_| format!("runs: not a number: {n}"))?,
+        _ => 7,
     };
     let columns_bytes = std::fs::read(columns_path).map_err(|e| format!("{columns_path}: {e}"))?;
     let volume = std::fs::read(volume_path).map_err(|e| format!("{volume_path}: {e}"))?;
@@ -139,9 +128,94 @@ fn run() -> Result<(), String> {
     }
     let metadata = r.sized()?.to_vec();
 
-    // Compress: every block, exactly as the writer decides (LZ4 kept only when shorter).
-    let (compress_s, compress_runs) = time(runs, || {
-        for block in &mut blocks {
+    let mut bench = Bench::new(blocks, metadata, volume);
+    bench.check()?;
+    let setup = format!(
+        "\"rows\":{rows},\"columns\":{column_count},\"blocks\":{},\"raw_column_bytes\":{raw_column_bytes},\"stored_block_bytes\":{},\
+\"metadata_raw_bytes\":{},\"metadata_stored_bytes\":{},\"volume_bytes\":{},\"crc\":{}",
+        bench.blocks.len(),
+        bench.stored_bytes(),
+        bench.metadata.len(),
+        bench.meta_len,
+        bench.volume.len(),
+        crc32(&bench.volume, 0),
+    );
+    if serve {
+        // One line per round on stdin ("round"), one JSON line of seconds back, so the
+        // TypeScript benchmark can interleave these passes with its own subjects.
+        println!("{{\"ready\":true,{setup}}}");
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?
+                == 0
+                || line.trim() == "quit"
+            {
+                return Ok(());
+            }
+            let t = bench.round()?;
+            println!(
+                "{{\"compress_s\":{:.9},\"metadata_compress_s\":{:.9},\"decompress_s\":{:.9},\"metadata_decompress_s\":{:.9},\"crc_s\":{:.9}}}",
+                t[0], t[1], t[2], t[3], t[4]
+            );
+        }
+    }
+    bench.round()?; // warm-up
+    let mut samples: [Vec<f64>; 5] = Default::default();
+    for _ in 0..runs {
+        for (list, t) in samples.iter_mut().zip(bench.round()?) {
+            list.push(t);
+        }
+    }
+    let [compress, meta_compress, decompress, meta_decompress, crc] = samples;
+    println!(
+        "{{{setup},\"runs\":{runs},\"compress_s\":{:.9},\"compress_runs\":{},\"metadata_compress_s\":{:.9},\
+\"decompress_s\":{:.9},\"decompress_runs\":{},\"metadata_decompress_s\":{:.9},\"crc_s\":{:.9},\"crc_runs\":{}}}",
+        median(&mut compress.clone()),
+        list(&compress),
+        median(&mut meta_compress.clone()),
+        median(&mut decompress.clone()),
+        list(&decompress),
+        median(&mut meta_decompress.clone()),
+        median(&mut crc.clone()),
+        list(&crc),
+    );
+    Ok(())
+}
+
+struct Bench {
+    blocks: Vec<Block>,
+    metadata: Vec<u8>,
+    meta_out: Vec<u8>,
+    meta_len: usize,
+    meta_back: Vec<u8>,
+    scratch: Vec<u8>,
+    volume: Vec<u8>,
+}
+
+impl Bench {
+    fn new(blocks: Vec<Block>, metadata: Vec<u8>, volume: Vec<u8>) -> Self {
+        let largest = blocks.iter().map(|b| b.raw.len()).max().unwrap_or(0);
+        Self {
+            meta_out: vec![0u8; lz4_block::compress_bound(metadata.len())],
+            meta_back: vec![0u8; metadata.len()],
+            meta_len: 0,
+            scratch: vec![0u8; largest],
+            blocks,
+            metadata,
+            volume,
+        }
+    }
+
+    fn stored_bytes(&self) -> usize {
+        self.blocks.iter().map(|b| b.stored_len).sum()
+    }
+
+    /// Every block, exactly as the writer decides (LZ4 kept only when strictly shorter).
+    fn compress(&mut self) -> Result<(), String> {
+        for block in &mut self.blocks {
             let n =
                 lz4_block::compress_into(&block.raw, &mut block.stored).map_err(|e| e.message)?;
             block.stored_len = if n < block.raw.len() {
@@ -151,15 +225,12 @@ fn run() -> Result<(), String> {
             };
         }
         Ok(())
-    })?;
-    let stored_bytes: usize = blocks.iter().map(|b| b.stored_len).sum();
+    }
 
-    // Decompress every stored block into a reused group-sized buffer.
-    let largest = blocks.iter().map(|b| b.raw.len()).max().unwrap_or(0);
-    let mut scratch = vec![0u8; largest];
-    let (decompress_s, decompress_runs) = time(runs, || {
-        for block in &blocks {
-            let out = scratch.get_mut(..block.raw.len()).ok_or("scratch")?;
+    /// Every stored block into a reused group-sized buffer (raw-stored blocks are copied).
+    fn decompress(&mut self) -> Result<(), String> {
+        for block in &self.blocks {
+            let out = self.scratch.get_mut(..block.raw.len()).ok_or("scratch")?;
             if block.stored_len == block.raw.len() {
                 out.copy_from_slice(&block.raw);
             } else {
@@ -168,50 +239,62 @@ fn run() -> Result<(), String> {
             }
         }
         Ok(())
-    })?;
-    // Round trip check, once, outside the timings.
-    for block in &blocks {
-        if block.stored_len < block.raw.len() {
-            let mut out = vec![0u8; block.raw.len()];
-            let src = block.stored.get(..block.stored_len).ok_or("stored")?;
-            lz4_block::decompress_into(src, &mut out).map_err(|e| e.message)?;
-            if out != block.raw {
-                return Err("a block did not round-trip".into());
-            }
-        }
     }
 
-    let mut meta_out = vec![0u8; lz4_block::compress_bound(metadata.len())];
-    let mut meta_len = 0usize;
-    let (meta_compress_s, _) = time(runs, || {
-        meta_len = lz4_block::compress_into(&metadata, &mut meta_out).map_err(|e| e.message)?;
+    fn compress_metadata(&mut self) -> Result<(), String> {
+        self.meta_len =
+            lz4_block::compress_into(&self.metadata, &mut self.meta_out).map_err(|e| e.message)?;
         Ok(())
-    })?;
-    let mut meta_back = vec![0u8; metadata.len()];
-    let (meta_decompress_s, _) = time(runs, || {
-        let src = meta_out.get(..meta_len).ok_or("meta")?;
-        lz4_block::decompress_into(src, &mut meta_back).map_err(|e| e.message)
-    })?;
+    }
 
-    let mut crc = 0u32;
-    let (crc_s, crc_runs) = time(runs, || {
-        crc = crc32(&volume, 0);
+    fn decompress_metadata(&mut self) -> Result<(), String> {
+        let src = self.meta_out.get(..self.meta_len).ok_or("meta")?;
+        lz4_block::decompress_into(src, &mut self.meta_back).map_err(|e| e.message)
+    }
+
+    /// One timed pass of each kind, in seconds: compress, metadata compress, decompress,
+    /// metadata decompress, CRC32 of the volume file.
+    fn round(&mut self) -> Result<[f64; 5], String> {
+        let mut t = [0f64; 5];
+        let start = Instant::now();
+        self.compress()?;
+        t[0] = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        self.compress_metadata()?;
+        t[1] = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        self.decompress()?;
+        t[2] = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        self.decompress_metadata()?;
+        t[3] = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let crc = crc32(&self.volume, 0);
+        t[4] = start.elapsed().as_secs_f64();
+        std::hint::black_box(crc);
+        Ok(t)
+    }
+
+    /// Round trip check of every block and of the metadata, once, outside the timings.
+    fn check(&mut self) -> Result<(), String> {
+        self.compress()?;
+        self.compress_metadata()?;
+        for block in &self.blocks {
+            if block.stored_len < block.raw.len() {
+                let mut out = vec![0u8; block.raw.len()];
+                let src = block.stored.get(..block.stored_len).ok_or("stored")?;
+                lz4_block::decompress_into(src, &mut out).map_err(|e| e.message)?;
+                if out != block.raw {
+                    return Err("a block did not round-trip".into());
+                }
+            }
+        }
+        self.decompress_metadata()?;
+        if self.meta_back != self.metadata {
+            return Err("the metadata did not round-trip".into());
+        }
         Ok(())
-    })?;
-
-    println!(
-        "{{\"rows\":{rows},\"columns\":{column_count},\"blocks\":{},\"runs\":{runs},\"raw_column_bytes\":{raw_column_bytes},\"stored_block_bytes\":{stored_bytes},\
-\"compress_s\":{compress_s:.6},\"compress_runs\":{},\"decompress_s\":{decompress_s:.6},\"decompress_runs\":{},\
-\"metadata_raw_bytes\":{},\"metadata_stored_bytes\":{meta_len},\"metadata_compress_s\":{meta_compress_s:.6},\"metadata_decompress_s\":{meta_decompress_s:.6},\
-\"volume_bytes\":{},\"crc\":{crc},\"crc_s\":{crc_s:.6},\"crc_runs\":{}}}",
-        blocks.len(),
-        list(&compress_runs),
-        list(&decompress_runs),
-        metadata.len(),
-        volume.len(),
-        list(&crc_runs),
-    );
-    Ok(())
+    }
 }
 
 fn main() {

@@ -11,7 +11,9 @@ use std::cell::RefCell;
 use napi::bindgen_prelude::{AsyncTask, Buffer, BufferSlice, Uint8Array};
 use napi::{Env, Task};
 use napi_derive::napi;
-use permafrost_core::volume::{block, bloom, container, decode, encode, summary, ColumnKind};
+use permafrost_core::volume::{
+    block, bloom, container, decode, encode, prepare, summary, ColumnKind,
+};
 use permafrost_core::{CoreError, ErrorCode};
 
 use crate::codec_error::to_napi;
@@ -626,4 +628,53 @@ impl Task for CheckContainerTask {
 #[must_use]
 pub fn volume_check_container_async(file: Uint8Array) -> AsyncTask<CheckContainerTask> {
     AsyncTask::new(CheckContainerTask { file })
+}
+
+/// Zeroes the `width`-byte values of every NULL row, in place.
+#[napi(catch_unwind)]
+pub fn volume_zero_null_rows(
+    nulls: &[u8],
+    mut values: BufferSlice<'_>,
+    width: u32,
+) -> napi::Result<()> {
+    prepare::zero_null_rows(nulls, &mut values, width as usize).map_err(to_napi)
+}
+
+/// Copies booleans into `dst` as 0 / 1.
+#[napi(catch_unwind)]
+pub fn volume_normalize_booleans(src: &[u8], mut dst: BufferSlice<'_>) -> napi::Result<()> {
+    prepare::normalize_booleans(src, &mut dst).map_err(to_napi)
+}
+
+/// Re-numbers a batch's dictionary ids into the builder's (see
+/// `prepare::remap_dictionary_ids`). Returns the count of newly numbered batch ids
+/// (listed in `newIds`), or −(row + 1) for the first row whose id is out of range.
+#[napi(catch_unwind)]
+pub fn volume_remap_dictionary_ids(
+    ids: &[u8],
+    nulls: &[u8],
+    mut remap: BufferSlice<'_>,
+    next_id: u32,
+    mut out: BufferSlice<'_>,
+    mut new_ids: BufferSlice<'_>,
+) -> napi::Result<f64> {
+    let result =
+        prepare::remap_dictionary_ids(ids, nulls, &mut remap, next_id, &mut out, &mut new_ids)
+            .map_err(to_napi)?;
+    Ok(match result {
+        Ok(added) => added as f64,
+        Err(row) => -(row as f64) - 1.0,
+    })
+}
+
+/// The DICTIONARY column summary (null counts, min / max rank per group) in the layout
+/// of `volumeSummarizeColumn`.
+#[napi(catch_unwind)]
+pub fn volume_summarize_dictionary(
+    nulls: &[u8],
+    ids: &[u8],
+    rank: &[u8],
+    mut out: BufferSlice<'_>,
+) -> napi::Result<()> {
+    prepare::summarize_dictionary(nulls, ids, rank, &mut out).map_err(to_napi)
 }

@@ -13,6 +13,7 @@
 //! | `encode.rs`   | a whole file body in one call: metadata, blocks, index, CRC   |
 //! | `decode.rs`   | many blocks into column arrays in one call; open-time CRC     |
 //! | `parallel.rs` | the job queue both use to run on a few threads                |
+//! | `prepare.rs`  | builder passes: NULL zeroing, booleans, id remap, text summary |
 
 pub mod block;
 pub mod bloom;
@@ -21,6 +22,7 @@ pub mod decode;
 pub mod encode;
 pub mod kind;
 pub mod parallel;
+pub mod prepare;
 pub mod summary;
 
 pub use kind::ColumnKind;
