@@ -192,8 +192,17 @@ export function decodeVolumeMetadata(bytes: Uint8Array): VolumeMetadata {
   if (declared !== dictionarySize) throw corrupt(`the directory declares ${declared} dictionary strings; the dictionary has ${dictionarySize}`, dictAt);
   const strings = Array.from({ length: dictionarySize }, () => r.string32('dictionary string'));
   r.requireElements(rowCount, 8, 'row ids');
-  const rowIds = new BigInt64Array(rowCount);
-  new Uint8Array(rowIds.buffer).set(r.bytesView(rowCount * 8, 'row ids'));
+  // Row ids stay in the decompressed bytes until first asked for (a view when aligned,
+  // else one copy): scans that never look at them never pay for them.
+  const rowIdBytes = r.bytesView(rowCount * 8, 'row ids');
+  let rowIds: BigInt64Array | undefined;
+  const takeRowIds = (): BigInt64Array => {
+    if (rowIds !== undefined) return rowIds;
+    if (rowIdBytes.byteOffset % 8 === 0) return (rowIds = new BigInt64Array(rowIdBytes.buffer, rowIdBytes.byteOffset, rowCount));
+    rowIds = new BigInt64Array(rowCount);
+    new Uint8Array(rowIds.buffer).set(rowIdBytes);
+    return rowIds;
+  };
   r.requireElements(columnCount, 12, 'zone maps');
   const zoneMaps = Array.from({ length: columnCount }, () => readZoneMap(r));
   const bloomAt = r.offset;
@@ -201,7 +210,8 @@ export function decodeVolumeMetadata(bytes: Uint8Array): VolumeMetadata {
   if (bloomCount !== columnCount) throw corrupt(`${bloomCount} bloom filters for ${columnCount} columns`, bloomAt);
   const blooms = Array.from({ length: bloomCount }, () => {
     const numBits = r.u64('bloom bit count');
-    return new BloomFilter(numBits, Uint8Array.from(r.bytesView(r.u32('bloom byte length'), 'bloom bits')));
+    // A view of the decompressed bytes (the filter is read-only): no copy.
+    return new BloomFilter(numBits, r.bytesView(r.u32('bloom byte length'), 'bloom bits'));
   });
   const stats = readStats(r, columnCount);
   r.requireElements(columnCount, 5, 'column names and types');
@@ -225,5 +235,15 @@ export function decodeVolumeMetadata(bytes: Uint8Array): VolumeMetadata {
   });
   const rowGroups = readRowGroups(r, rowCount, columnCount);
   if (r.remaining !== 0) throw corrupt(`${r.remaining} unexpected bytes after the row groups`, r.offset);
-  return { rowCount, columns, rowIds, zoneMaps, blooms, stats, rowGroups };
+  return {
+    rowCount,
+    columns,
+    get rowIds(): BigInt64Array {
+      return takeRowIds();
+    },
+    zoneMaps,
+    blooms,
+    stats,
+    rowGroups,
+  };
 }
