@@ -12,8 +12,9 @@
  *   block alone, and crc32fast over the file;
  * - ours: durable write of a finished volume on 1 and 2 threads, build + durable write
  *   (builder, metadata, encode, publish) on 1 and 2 threads, full scans (open + every
- *   column into typed arrays) with blocks in memory (sync accessors on one thread, and
- *   `loadAll()` on both cores) and on demand;
+ *   column into typed arrays) with blocks in memory (sync accessors on one thread,
+ *   `loadAll()` on both cores, and `loadInto()` arrays reused from round to round, as a
+ *   scan over many volumes would) and on demand;
  * - apache-arrow 21 IPC file (uncompressed): table from the same typed arrays +
  *   `tableToIPC(table, 'file')` + the same durable write; read = file + `tableFromIPC` +
  *   typed arrays per column (`toArray()`; the dictionary column's keys and the boolean
@@ -273,6 +274,12 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     const parquetFile = join(dir, 'parquet', 'table.parquet');
     const sizes = { arrow: 0, parquet: 0 };
     const sink: unknown[] = [];
+    // Arrays a scan loop would reuse from volume to volume (`loadInto`).
+    const reused = frozen.columns.map((column, c) => ({
+      column: c,
+      nulls: new Uint8Array(ROWS),
+      values: column.form === 'dictionary' ? new Uint32Array(ROWS) : column.form === 'bytes' ? new Uint8Array(0) : new (column.values.constructor as new (n: number) => BigInt64Array | Float64Array | Uint8Array)(ROWS),
+    }));
 
     const subjects: Record<string, () => Promise<number>> = {
       native: async () => 0, // filled per round below
@@ -302,6 +309,12 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
           await using reader = await VolumeReader.open(reference);
           await reader.loadAll();
           for (let c = 0; c < reader.columnCount; c += 1) sink.push(reader.rawValues(c), reader.nulls(c));
+        }),
+      scanInto: () =>
+        seconds(async () => {
+          await using reader = await VolumeReader.open(reference);
+          await reader.loadInto(reused);
+          sink.push(reused);
         }),
       scanOnDemand: () =>
         seconds(async () => {
@@ -354,6 +367,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     line('parquet-wasm LZ4_RAW build + write + durable write', time('parquetWrite'), `${(sizes.parquet / 1e6).toFixed(1)} MB`);
     line('permafrost full scan, in memory, sync accessors (1 thread)', time('scanSync'), `${(fileBytes / 1e6).toFixed(1)} MB`);
     line('permafrost full scan, in memory, loadAll (2 threads)', time('scanMemory'));
+    line('permafrost full scan, in memory, loadInto reused arrays (2 threads)', time('scanInto'));
     line('permafrost full scan, on demand, loadAll (2 threads)', time('scanOnDemand'));
     line('apache-arrow IPC file read', time('arrowRead'));
     line('parquet-wasm read', time('parquetRead'));
@@ -370,6 +384,8 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
       goal('write 2 threads / arrow build + write', ratio(time('write2'), time('arrowWrite')), 1.0),
       goal('full scan in memory (loadAll) / native decompress (column blocks)', ratio(time('scanMemory'), nativeTime('decompress_s')), 0.9),
       goal('full scan in memory (loadAll) / native decompress (column + metadata blocks)', ratio(time('scanMemory'), nativeBoth('decompress_s', 'metadata_decompress_s')), 0.9),
+      goal('full scan into reused arrays / native decompress (column blocks)', ratio(time('scanInto'), nativeTime('decompress_s')), 0.9),
+      goal('full scan into reused arrays / native decompress (column + metadata blocks)', ratio(time('scanInto'), nativeBoth('decompress_s', 'metadata_decompress_s')), 0.9),
       goal('full scan in memory (loadAll) / parquet-wasm read', ratio(time('scanMemory'), time('parquetRead')), 5),
       goal('full scan on demand (loadAll) / parquet-wasm read', ratio(time('scanOnDemand'), time('parquetRead')), 5),
       goal('file size / parquet-wasm file size', fileBytes / sizes.parquet, 1.0, true),

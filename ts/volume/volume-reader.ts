@@ -34,6 +34,7 @@ import { columnKinds, valueBytes } from './column-kind';
 import type { ColumnStats } from './column-stats';
 import { decodeHeader, groupCount, groupRowCount, rowGroupRows, type VolumeHeader } from './volume-format';
 import { decodeVolumeMetadata, type ColumnMeta, type VolumeMetadata } from './volume-metadata';
+import { releaseScratch, takeScratch } from './scratch-pool';
 import { extensionValue, nullOf } from './volume-value';
 import type { RowGroup, ZoneMap } from './zone-map';
 
@@ -243,10 +244,16 @@ async function parseFile(source: VolumeFile, file: string, options: VolumeReadOp
   const header = decodeHeader(head);
   if (header.metadataBytes > end - HEADER) throw truncatedBefore('metadata', header.metadataBytes, HEADER, end);
   const metaEnd = HEADER + header.metadataBytes;
-  const front = Buffer.allocUnsafe(metaEnd);
-  head.copy(front);
-  await source.readAt(front.subarray(HEADER), HEADER);
-  const { metadata, crc: frontCrc } = await inflateMetadata(front.subarray(HEADER), front, HEADER, file, options);
+  const front = takeScratch(metaEnd);
+  let inflated: { metadata: VolumeMetadata; crc: number };
+  try {
+    head.copy(front);
+    await source.readAt(front.subarray(HEADER), HEADER);
+    inflated = await inflateMetadata(front.subarray(HEADER), front, HEADER, file, options);
+  } finally {
+    releaseScratch(front);
+  }
+  const { metadata, crc: frontCrc } = inflated;
   const indexLength = checkCounts(header, metadata);
   if (indexLength > end - metaEnd) throw truncatedBefore('block index', indexLength, metaEnd, end);
   const index = Buffer.allocUnsafe(indexLength);
@@ -256,17 +263,23 @@ async function parseFile(source: VolumeFile, file: string, options: VolumeReadOp
   let crc = crc32(index, frontCrc);
   const total = end - layout.blocksAt;
   const pieces = Math.ceil(total / STREAM_BYTES);
-  const buffers = [Buffer.allocUnsafe(Math.min(STREAM_BYTES, total)), Buffer.allocUnsafe(Math.min(STREAM_BYTES, total))];
+  const buffers = [takeScratch(Math.min(STREAM_BYTES, total)), takeScratch(Math.min(STREAM_BYTES, total))];
   const readPiece = (i: number): Promise<Buffer> => {
     const at = i * STREAM_BYTES;
     const buffer = buffers[i % 2]!.subarray(0, Math.min(STREAM_BYTES, total - at));
     return source.readAt(buffer, layout.blocksAt + at).then(() => buffer);
   };
   let pending = pieces > 0 ? readPiece(0) : undefined;
-  for (let i = 0; i < pieces; i += 1) {
-    const piece = await pending!;
-    pending = i + 1 < pieces ? readPiece(i + 1) : undefined;
-    crc = crc32(piece, crc);
+  try {
+    for (let i = 0; i < pieces; i += 1) {
+      const piece = await pending!;
+      pending = i + 1 < pieces ? readPiece(i + 1) : undefined;
+      crc = crc32(piece, crc);
+    }
+  } finally {
+    // A failed read leaves the other one in flight: wait for it before reusing the buffers.
+    await pending?.catch(() => undefined);
+    buffers.forEach(releaseScratch);
   }
   const trailer = Buffer.allocUnsafe(CRC);
   await source.readAt(trailer, end);
@@ -289,6 +302,10 @@ export class VolumeReader implements AsyncDisposable {
   readonly #layout: Layout;
   /** In-memory mode: the block region. */
   #blocks: Uint8Array | undefined;
+  /** In-memory mode from `open`: the file bytes, pooled, given back at `close` when idle. */
+  #owned: Buffer | undefined;
+  /** Native tasks reading `#blocks` right now. */
+  #inFlight = 0;
   /** On-demand mode: the open file. */
   #source: VolumeFile | undefined;
   #closed = false;
@@ -331,10 +348,17 @@ export class VolumeReader implements AsyncDisposable {
       if (options.blocks !== undefined && options.blocks !== 'in-memory') {
         throw new PermafrostError('ERR_INVALID_ARGUMENT', `blocks must be 'in-memory' or 'on-demand', got ${String(options.blocks)}`);
       }
-      const bytes = Buffer.allocUnsafe(size);
-      await source.readAt(bytes, 0);
-      const layout = await parseBytes(bytes, path, options);
-      return new VolumeReader(path, layout, bytes.subarray(layout.blocksAt, layout.blocksAt + layout.blocksLength), undefined, options);
+      const bytes = takeScratch(size);
+      try {
+        await source.readAt(bytes, 0);
+        const layout = await parseBytes(bytes, path, options);
+        const reader = new VolumeReader(path, layout, bytes.subarray(layout.blocksAt, layout.blocksAt + layout.blocksLength), undefined, options);
+        reader.#owned = bytes;
+        return reader;
+      } catch (error) {
+        releaseScratch(bytes);
+        throw error;
+      }
     } catch (error) {
       throw openError(error, path);
     } finally {
@@ -459,8 +483,7 @@ export class VolumeReader implements AsyncDisposable {
 
   /**
    * The stored bytes of block (`column`, `group`): a view of memory, or one positioned read
-   * (into a reused buffer for fixed-width columns, whose blocks are copied out when decoded;
-   * into a fresh one for BYTES, whose payloads stay views of it).
+   * into a reused buffer (decoding copies everything out of it).
    */
   #storedBlock(column: number, group: number): Uint8Array {
     const k = column * this.groupCount + group;
@@ -468,13 +491,8 @@ export class VolumeReader implements AsyncDisposable {
     const stored = this.#layout.stored[k]!;
     if (this.#blocks !== undefined) return this.#blocks.subarray(offset, offset + stored);
     const source = this.#source!;
-    let into: Buffer;
-    if (this.#metadata.columns[column]!.kind === columnKinds().BYTES) {
-      into = Buffer.allocUnsafe(stored);
-    } else {
-      if (this.#readBuffer === undefined || this.#readBuffer.length < stored) this.#readBuffer = Buffer.allocUnsafe(stored);
-      into = this.#readBuffer.subarray(0, stored);
-    }
+    if (this.#readBuffer === undefined || this.#readBuffer.length < stored) this.#readBuffer = Buffer.allocUnsafe(stored);
+    const into = this.#readBuffer.subarray(0, stored);
     source.readAtSync(into, this.#layout.blocksAt + offset);
     return into;
   }
@@ -492,8 +510,8 @@ export class VolumeReader implements AsyncDisposable {
         const values = Buffer.from(rows.values.buffer, rows.values.byteOffset + start * width, count * width);
         callNative((b) => b.volumeDecodeFixedBlock(meta.kind, src, raw, meta.dictionary?.length ?? 0, nulls, values));
       } else {
-        // The payloads stay views of the block (`#storedBlock` never hands BYTES a reused buffer).
-        const bytes = src.length === raw ? src : lz4Decompress(src, raw, raw);
+        // Payloads are views of a block of their own, never of the file bytes or a reused buffer.
+        const bytes = src.length === raw ? new Uint8Array(src) : lz4Decompress(src, raw, raw);
         this.#decodeBytes(rows, bytes, count, start);
       }
     } catch (error) {
@@ -635,14 +653,16 @@ export class VolumeReader implements AsyncDisposable {
     const missing = Array.from({ length: this.groupCount }, (_, g) => g).filter((g) => whole.loaded[g] !== 1);
     if (missing.length === 0) return whole;
     const region = this.#source === undefined ? undefined : this.#readColumnSync(column);
-    for (const g of missing) {
-      const k = column * this.groupCount + g;
-      const src =
-        region === undefined
-          ? this.#storedBlock(column, g)
-          : region.subarray(this.#layout.offsets[k]! - this.#layout.offsets[column * this.groupCount]!, this.#layout.offsets[k]! - this.#layout.offsets[column * this.groupCount]! + this.#layout.stored[k]!);
-      this.#decode(column, g, src, whole);
-      whole.loaded[g] = 1;
+    try {
+      const first = this.#layout.offsets[column * this.groupCount]!;
+      for (const g of missing) {
+        const k = column * this.groupCount + g;
+        const at = this.#layout.offsets[k]! - first;
+        this.#decode(column, g, region === undefined ? this.#storedBlock(column, g) : region.subarray(at, at + this.#layout.stored[k]!), whole);
+        whole.loaded[g] = 1;
+      }
+    } finally {
+      if (region !== undefined) releaseScratch(region);
     }
     this.#columns[column]!.groups.clear();
     return whole;
@@ -662,11 +682,65 @@ export class VolumeReader implements AsyncDisposable {
     return start === Infinity ? [0, 0] : [start, end];
   }
 
-  #readColumnSync(column: number): Uint8Array {
+  #readColumnSync(column: number): Buffer {
     const [start, end] = this.#span([column]);
-    const region = Buffer.allocUnsafe(end - start);
-    this.#source!.readAtSync(region, this.#layout.blocksAt + start);
+    const region = takeScratch(end - start);
+    try {
+      this.#source!.readAtSync(region, this.#layout.blocksAt + start);
+    } catch (error) {
+      releaseScratch(region);
+      throw error;
+    }
     return region;
+  }
+
+  /**
+   * Decodes every group of the fixed-width `targets` into their arrays, in one native call
+   * on up to `concurrency` threads off the event loop. On demand, the blocks of the
+   * columns are read first with one positioned read into a pooled buffer.
+   */
+  async #decodeColumns(targets: readonly { column: number; nulls: Uint8Array; values: ArrayBufferView }[]): Promise<void> {
+    if (targets.length === 0 || this.groupCount === 0) return;
+    let blocks = this.#blocks;
+    let base = 0;
+    let region: Buffer | undefined;
+    this.#inFlight += 1;
+    try {
+      if (blocks === undefined) {
+        const [start, end] = this.#span(targets.map((t) => t.column));
+        region = takeScratch(end - start);
+        await this.#source!.readAt(region, this.#layout.blocksAt + start);
+        this.#open();
+        blocks = region;
+        base = start;
+      }
+      const meta = targets.map((t) => this.#metadata.columns[t.column]!);
+      const src = blocks;
+      await callNativeAsync((b) =>
+        b.volumeDecodeColumnsAsync(
+          src,
+          base,
+          this.#layout.index,
+          this.#metadata.rowCount,
+          this.groupCount,
+          targets.map((t) => t.column),
+          Uint8Array.from(meta, (m) => m.kind),
+          meta.map((m) => m.dictionary?.length ?? 0),
+          targets.flatMap((t) => [
+            Buffer.from(t.nulls.buffer, t.nulls.byteOffset, t.nulls.byteLength),
+            Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength),
+          ]),
+          this.#threads,
+        ),
+      );
+    } catch (error) {
+      throw isPermafrostError(error) ? error.locate(this.file) : error;
+    } finally {
+      this.#inFlight -= 1;
+      if (region !== undefined) releaseScratch(region);
+      if (this.#closed) this.#recycle();
+    }
+    this.#open();
   }
 
   /**
@@ -680,48 +754,44 @@ export class VolumeReader implements AsyncDisposable {
     const wanted = (columns ?? this.#metadata.columns.map((_, c) => c)).map((c) => this.#column(c));
     const k = columnKinds();
     const fixed = [...new Set(wanted)].filter((c) => this.#metadata.columns[c]!.kind !== k.BYTES && !this.#complete(c));
-    if (fixed.length > 0 && this.groupCount > 0) {
-      let blocks = this.#blocks;
-      let base = 0;
-      if (blocks === undefined) {
-        const [start, end] = this.#span(fixed);
-        blocks = Buffer.allocUnsafe(end - start);
-        await this.#source!.readAt(blocks, this.#layout.blocksAt + start);
-        this.#open();
-        base = start;
-      }
-      const targets = fixed.map((c) => ({ c, rows: this.#allocate(c, this.#metadata.rowCount, 0) }));
-      const outputs = targets.flatMap(({ rows }) => [
-        Buffer.from(rows.nulls.buffer, rows.nulls.byteOffset, rows.nulls.byteLength),
-        Buffer.from(rows.values!.buffer, rows.values!.byteOffset, rows.values!.byteLength),
-      ]);
-      try {
-        await callNativeAsync((b) =>
-          b.volumeDecodeColumnsAsync(
-            blocks,
-            base,
-            this.#layout.index,
-            this.#metadata.rowCount,
-            this.groupCount,
-            targets.map(({ c }) => c),
-            Uint8Array.from(targets, ({ c }) => this.#metadata.columns[c]!.kind),
-            targets.map(({ c }) => this.#metadata.columns[c]!.dictionary?.length ?? 0),
-            outputs,
-            this.#threads,
-          ),
-        );
-      } catch (error) {
-        throw isPermafrostError(error) ? error.locate(this.file) : error;
-      }
-      this.#open();
-      for (const { c, rows } of targets) {
-        const state = this.#columns[c]!;
-        if (this.#complete(c)) continue; // decoded meanwhile by a sync accessor
-        state.whole = { ...rows, loaded: new Uint8Array(this.groupCount).fill(1) };
-        state.groups.clear();
-      }
+    const targets = fixed.map((column) => ({ column, ...this.#allocate(column, this.#metadata.rowCount, 0) }));
+    await this.#decodeColumns(targets.map((t) => ({ column: t.column, nulls: t.nulls, values: t.values! })));
+    for (const t of targets) {
+      const state = this.#columns[t.column]!;
+      if (this.#complete(t.column)) continue; // decoded meanwhile by a sync accessor
+      state.whole = { base: 0, nulls: t.nulls, values: t.values, payloads: undefined, loaded: new Uint8Array(this.groupCount).fill(1) };
+      state.groups.clear();
     }
     for (const c of wanted) if (this.#metadata.columns[c]!.kind === k.BYTES) this.#loadAll(c);
+  }
+
+  /**
+   * Decodes every group of fixed-width columns into arrays the caller owns — for scans
+   * that reuse their arrays from volume to volume (fresh memory costs a page fault per
+   * 4 KiB on first touch). Each target needs `nulls` of `rowCount` bytes and `values` of
+   * the column's array type (BigInt64Array for INT64 / TIMESTAMP, Float64Array, Uint8Array
+   * for BOOLEAN, Uint32Array ids for DICTIONARY) and `rowCount` elements. The reader keeps
+   * no reference to them; they must not be touched until the promise settles.
+   */
+  async loadInto(targets: readonly { readonly column: number; readonly nulls: Uint8Array; readonly values: BigInt64Array | Float64Array | Uint8Array | Uint32Array }[]): Promise<void> {
+    this.#open();
+    const k = columnKinds();
+    for (const t of targets) {
+      const meta = this.#metadata.columns[this.#column(t.column)]!;
+      const kind = meta.kind;
+      const type =
+        kind === k.INT64 || kind === k.TIMESTAMP ? BigInt64Array : kind === k.FLOAT64 ? Float64Array : kind === k.BOOLEAN ? Uint8Array : kind === k.DICTIONARY ? Uint32Array : undefined;
+      if (type === undefined) throw new PermafrostError('ERR_INVALID_ARGUMENT', `column ${t.column} (${meta.name}) is a BYTES column`);
+      if (!(t.values instanceof type) || t.values.length !== this.rowCount || !(t.nulls instanceof Uint8Array) || t.nulls.length !== this.rowCount) {
+        throw new PermafrostError('ERR_INVALID_ARGUMENT', `column ${t.column} (${meta.name}) needs nulls: Uint8Array and values: ${type.name} of ${this.rowCount} elements`);
+      }
+    }
+    const buffers = targets.flatMap((t) => [t.nulls.buffer, t.values.buffer]);
+    if (new Set(buffers).size !== buffers.length) {
+      // Disjoint views of one buffer would be fine, but overlapping ones are not: keep it simple.
+      throw new PermafrostError('ERR_INVALID_ARGUMENT', 'every target array needs a buffer of its own');
+    }
+    await this.#decodeColumns(targets);
   }
 
   #complete(column: number): boolean {
@@ -772,9 +842,17 @@ export class VolumeReader implements AsyncDisposable {
       state.whole = undefined;
       state.groups.clear();
     }
+    this.#recycle();
     const source = this.#source;
     this.#source = undefined;
     await source?.handle.close();
+  }
+
+  /** Gives the file bytes back to the pool once no native task reads them (none escaped). */
+  #recycle(): void {
+    if (this.#inFlight > 0 || this.#owned === undefined) return;
+    releaseScratch(this.#owned);
+    this.#owned = undefined;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -28,6 +28,7 @@ import { valueByteView } from './column-data';
 import { tableDirectory, volumeFileName } from './volume-files';
 import { groupCount, groupRowCount } from './volume-format';
 import { encodeVolumeMetadata } from './volume-metadata';
+import { releaseScratch, takeScratch } from './scratch-pool';
 import type { FrozenVolume } from './volume-summary';
 
 export interface VolumeWriteOptions {
@@ -82,7 +83,7 @@ interface Job {
   readonly pieces: Float64Array;
 }
 
-function prepare(volume: FrozenVolume, options: VolumeWriteOptions): Job {
+function prepare(volume: FrozenVolume, options: VolumeWriteOptions, slab: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Job {
   const { rowCount } = volume.metadata;
   const compress = options.compress ?? true;
   const kinds = Uint8Array.from(volume.columns, (column) => column.kind);
@@ -93,7 +94,7 @@ function prepare(volume: FrozenVolume, options: VolumeWriteOptions): Job {
   const bound = callNative((b) => b.volumeEncodeBound(rowCount, kinds, columns, metadata.length, compress));
   // Pieces: [header + metadata + index], at most one per block, the CRC.
   const pieces = new Float64Array(2 * (volume.columns.length * groupCount(rowCount) + 2));
-  return { rowCount, kinds, columns, metadata, compress, out: Buffer.allocUnsafe(bound), pieces };
+  return { rowCount, kinds, columns, metadata, compress, out: slab(bound), pieces };
 }
 
 function assemble(job: Job, count: number): EncodedVolume {
@@ -117,14 +118,17 @@ export function encodeVolumeSync(volume: FrozenVolume, options: VolumeWriteOptio
   return assemble(job, count);
 }
 
-/** Encodes a volume on the libuv pool, compressing on up to `concurrency` threads. */
-export async function encodeVolume(volume: FrozenVolume, options: VolumeWriteOptions = {}): Promise<EncodedVolume> {
-  const job = prepare(volume, options);
+async function encodeJob(job: Job, options: VolumeWriteOptions): Promise<EncodedVolume> {
   const threads = Math.max(1, Math.floor(options.concurrency ?? defaultVolumeThreads()));
   const count = await callNativeAsync((b) =>
     b.volumeEncodeAsync(job.rowCount, job.kinds, job.columns, job.metadata, job.compress, threads, job.out, piecesBuffer(job)),
   );
   return assemble(job, count);
+}
+
+/** Encodes a volume on the libuv pool, compressing on up to `concurrency` threads. */
+export function encodeVolume(volume: FrozenVolume, options: VolumeWriteOptions = {}): Promise<EncodedVolume> {
+  return encodeJob(prepare(volume, options), options);
 }
 
 /**
@@ -140,11 +144,17 @@ export async function writeVolume(
 ): Promise<string> {
   const dir = tableDirectory(volumesDir, tableName);
   const name = volumeFileName(volumeId);
-  const encoded = await encodeVolume(volume, options);
+  // The slab never leaves this function: it is reused by the next write (scratch-pool.ts).
+  const job = prepare(volume, options, takeScratch);
   try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw ioError(`cannot create volume directory ${dir}`, error, dir);
+    const encoded = await encodeJob(job, options);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw ioError(`cannot create volume directory ${dir}`, error, dir);
+    }
+    return await publishFile(dir, `${name}.tmp`, name, encoded.pieces);
+  } finally {
+    releaseScratch(job.out);
   }
-  return publishFile(dir, `${name}.tmp`, name, encoded.pieces);
 }
