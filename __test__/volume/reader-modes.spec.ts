@@ -4,6 +4,7 @@ import test from 'ava';
 import { read as fsRead, readSync as fsReadSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { Json } from '../../ts/codec/values';
 import { VolumeBuilder, VolumeReader, encodeVolume, encodeVolumeSync, isPermafrostError, writeVolume, type VolumeFileReader } from '../../ts/index';
@@ -263,4 +264,45 @@ test('consecutive writes reusing the encode slab each write their own bytes', as
   t.true((await readFile(paths[0]!)).equals(Buffer.concat(encodeVolumeSync(big).pieces)));
   t.deepEqual(await readFile(paths[1]!), Buffer.concat(encodeVolumeSync(tiny).pieces));
   t.true((await readFile(paths[2]!)).equals(await readFile(paths[0]!)));
+});
+
+test('opening with loadAll decodes the same columns as loadAll after opening', async (t) => {
+  const dir = await tempDir(t);
+  const rows = 140_000;
+  const b = new VolumeBuilder(schema(['i', DataType.Integer], ['f', DataType.Float], ['s', DataType.Text], ['b', DataType.Boolean]), { capacityRows: rows });
+  const nulls = Uint8Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? 1 : 0));
+  b.addBatch({
+    rowIds: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)),
+    columns: [
+      { values: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i * 3)), nulls },
+      { values: Float64Array.from({ length: rows }, (_, i) => i / 8) },
+      { dictionary: ['p', 'q'], ids: Uint32Array.from({ length: rows }, (_, i) => i % 2), nulls },
+      { values: Uint8Array.from({ length: rows }, (_, i) => i % 3 === 0 ? 1 : 0) },
+    ],
+  });
+  const path = await writeVolume(dir, 't', 1n, b.finish());
+  await using eager = await VolumeReader.open(path, { loadAll: true });
+  await using later = await VolumeReader.open(path);
+  await later.loadAll();
+  for (let c = 0; c < 4; c += 1) {
+    t.is(eager.rawValues(c).constructor, later.rawValues(c).constructor);
+    t.true(bytesOf(eager.rawValues(c)).equals(bytesOf(later.rawValues(c))), `column ${c}`);
+    t.true(bytesOf(eager.nulls(c)).equals(bytesOf(later.nulls(c))), `column ${c}`);
+  }
+});
+
+test('opening with loadAll still refuses a dictionary id beyond the dictionary', async (t) => {
+  const rows = 70_000;
+  const b = new VolumeBuilder(schema(['s', DataType.Text]), { capacityRows: rows });
+  b.addBatch({ rowIds: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)), columns: [{ dictionary: ['p', 'q'], ids: Uint32Array.from({ length: rows }, (_, i) => i % 2) }] });
+  const bytes = Buffer.concat(encodeVolumeSync(b.finish(), { compress: false }).pieces);
+  // Row 5 of group 0 gets id 7 (the blocks are stored raw: nulls, then u32 ids), and the CRC is redone.
+  const blocksAt = 20 + bytes.readUInt32LE(16) + 2 * 16;
+  bytes.writeUInt32LE(7, blocksAt + 65_536 + 5 * 4);
+  bytes.writeUInt32LE(zlibCrc32(bytes.subarray(0, bytes.length - 4)), bytes.length - 4);
+  const path = join(await tempDir(t), 'bad.vol');
+  await writeFile(path, bytes);
+  const error = await t.throwsAsync(VolumeReader.open(path, { loadAll: true }));
+  t.is((error as { code?: string }).code, 'ERR_CORRUPT');
+  t.true(error!.message.includes('dictionary id 7'));
 });

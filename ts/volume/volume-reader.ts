@@ -49,6 +49,12 @@ export interface VolumeReadOptions {
   readonly metadataBytesMax?: number;
   /** Where the blocks are read from after `open` (see the module comment). @default 'in-memory' */
   readonly blocks?: 'in-memory' | 'on-demand';
+  /**
+   * Decode every column while opening, as `loadAll()` would (a full scan). In memory,
+   * when the block index alone describes every column, the blocks decode on the same
+   * threads while the metadata inflates. @default false
+   */
+  readonly loadAll?: boolean;
   /** Threads for the open-time work and `loadAll`. @default min(available parallelism, 8) */
   readonly concurrency?: number;
   /** The positioned reads used on the file (instrumentation, tests). @default node:fs read / readSync */
@@ -130,6 +136,23 @@ function truncatedBefore(what: string, length: number, position: number, end: nu
   return new PermafrostError('ERR_TRUNCATED', `${what} needs ${length} bytes; only ${Math.max(0, end - position)} remain before the CRC`, { offset: position });
 }
 
+/** The decompressed size the metadata's LZ4+size prefix declares, checked against the cap. */
+function metadataLength(wrapped: Uint8Array, options: VolumeReadOptions): number {
+  const n = native();
+  const cap = Math.min(options.metadataBytesMax ?? n.VOLUME_METADATA_BYTES_MAX, n.VOLUME_METADATA_BYTES_MAX);
+  return callNative((b) => b.lz4SizePrependedLength(wrapped, Math.max(0, Math.floor(cap))));
+}
+
+/** Parses decompressed metadata; errors name the offset within it. */
+function parseMetadata(raw: Uint8Array): VolumeMetadata {
+  try {
+    return decodeVolumeMetadata(raw);
+  } catch (error) {
+    if (!isPermafrostError(error)) throw error;
+    throw new PermafrostError(error.code, `metadata: ${error.what}${error.offset === undefined ? '' : ` (offset ${error.offset} of the decompressed metadata)`}`, { cause: error });
+  }
+}
+
 /**
  * Inflates the metadata (native, off the event loop, with the CRC of `covered` computed
  * side by side) and parses it. Errors are located as the streaming reader located them.
@@ -141,24 +164,16 @@ async function inflateMetadata(
   file: string | undefined,
   options: VolumeReadOptions,
 ): Promise<{ metadata: VolumeMetadata; crc: number }> {
-  const n = native();
-  const prefix = n.LZ4_SIZE_PREFIX_BYTES;
-  const cap = Math.min(options.metadataBytesMax ?? n.VOLUME_METADATA_BYTES_MAX, n.VOLUME_METADATA_BYTES_MAX);
+  const prefix = native().LZ4_SIZE_PREFIX_BYTES;
   try {
-    const rawLength = callNative((b) => b.lz4SizePrependedLength(wrapped, Math.max(0, Math.floor(cap))));
-    const raw = Buffer.allocUnsafe(rawLength);
+    const raw = Buffer.allocUnsafe(metadataLength(wrapped, options));
     let crc: number;
     try {
       crc = await callNativeAsync((b) => b.volumeCrcAndMetadataAsync(covered, wrapped.subarray(prefix), raw, Math.min(2, threadsOf(options))));
     } catch (error) {
       throw isPermafrostError(error) ? error.locate(undefined, prefix) : error;
     }
-    try {
-      return { metadata: decodeVolumeMetadata(raw), crc };
-    } catch (error) {
-      if (!isPermafrostError(error)) throw error;
-      throw new PermafrostError(error.code, `metadata: ${error.what}${error.offset === undefined ? '' : ` (offset ${error.offset} of the decompressed metadata)`}`, { cause: error });
-    }
+    return { metadata: parseMetadata(raw), crc };
   } catch (error) {
     throw isPermafrostError(error) && error.offset !== undefined ? error.locate(file, metaAt) : error;
   }
@@ -228,6 +243,133 @@ async function parseBytes(bytes: Uint8Array, file: string | undefined, options: 
   const stored = new DataView(bytes.buffer, bytes.byteOffset + end, CRC).getUint32(0, true);
   if (stored !== crc) throw checksumError(stored, crc, end);
   return layout;
+}
+
+/** Whole-column arrays decoded at open, before the metadata was parsed. */
+interface Decoded {
+  readonly column: number;
+  readonly nulls: Uint8Array;
+  readonly values: BigInt64Array | Float64Array | Uint8Array | Uint32Array;
+}
+
+/**
+ * What the block index alone says about a volume whose columns are all fixed-width: the
+ * row count and each column's value width (every group but the last holds 65,536 rows,
+ * so its decompressed size is 65,536 × (1 + width)). Undefined when that is not certain
+ * (fewer than two groups, a BYTES column, or any size that does not fit) or when the
+ * index fails the usual check under those guesses.
+ */
+function inferColumns(bytes: Uint8Array, header: VolumeHeader, metaEnd: number, end: number): { rowCount: number; widths: number[]; index: Uint8Array } | undefined {
+  const n = native();
+  const groups = header.groupCount;
+  const columns = header.columnCount;
+  const size = rowGroupRows();
+  const indexLength = columns * groups * n.VOLUME_BLOCK_INDEX_ENTRY_BYTES;
+  if (groups < 2 || columns === 0 || indexLength > end - metaEnd) return undefined;
+  const index = bytes.subarray(metaEnd, metaEnd + indexLength);
+  const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
+  const raw = (k: number): number => Number(view.getBigUint64(k * 16 + 8, true));
+  let rowCount = -1;
+  const widths: number[] = [];
+  for (let c = 0; c < columns; c += 1) {
+    const perRow = raw(c * groups) / size;
+    if (perRow !== 9 && perRow !== 5 && perRow !== 2) return undefined;
+    for (let g = 1; g < groups - 1; g += 1) if (raw(c * groups + g) !== perRow * size) return undefined;
+    const last = raw(c * groups + groups - 1) / perRow;
+    if (!Number.isInteger(last) || last < 1 || last > size) return undefined;
+    const rows = (groups - 1) * size + last;
+    if (rowCount >= 0 && rows !== rowCount) return undefined;
+    rowCount = rows;
+    widths.push(perRow - 1);
+  }
+  const k = columnKinds();
+  const kinds = Uint8Array.from(widths, (w) => (w === 8 ? k.INT64 : w === 4 ? k.DICTIONARY : k.BOOLEAN));
+  const available = end - metaEnd - indexLength;
+  try {
+    if (callNative((b) => b.volumeCheckBlockIndex(index, kinds, rowCount, available)) !== available) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { rowCount, widths, index };
+}
+
+/**
+ * `parseBytes` for a full scan: when the block index alone pins down every column
+ * (`inferColumns`), the blocks decode on the same threads while the metadata inflates;
+ * then every usual check runs in the usual order, and the guesses are checked against the
+ * metadata (kinds, row count, dictionary ids). Anything unexpected — a guess that does not
+ * hold, a block that does not decode — drops the decoded columns and leaves the error to
+ * the ordinary path, so errors and their precedence are exactly those of `open` +
+ * `loadAll`.
+ */
+async function parseBytesDecoding(bytes: Uint8Array, file: string | undefined, options: VolumeReadOptions): Promise<{ layout: Layout; decoded: Decoded[] | undefined }> {
+  const n = native();
+  const HEADER = n.VOLUME_HEADER_BYTES;
+  const CRC = n.VOLUME_CRC_BYTES;
+  const ordinary = async (): Promise<{ layout: Layout; decoded: undefined }> => ({ layout: await parseBytes(bytes, file, options), decoded: undefined });
+  if (bytes.length < HEADER + CRC) return ordinary();
+  const end = bytes.length - CRC;
+  const header = decodeHeader(bytes.subarray(0, HEADER));
+  if (header.metadataBytes > end - HEADER) return ordinary();
+  const metaEnd = HEADER + header.metadataBytes;
+  const guess = inferColumns(bytes, header, metaEnd, end);
+  if (guess === undefined) return ordinary();
+  const wrapped = bytes.subarray(HEADER, metaEnd);
+  let rawLength: number;
+  try {
+    rawLength = metadataLength(wrapped, options);
+  } catch {
+    return ordinary();
+  }
+  const raw = Buffer.allocUnsafe(rawLength);
+  const { rowCount, widths, index } = guess;
+  const nulls = widths.map(() => new Uint8Array(rowCount));
+  const values = widths.map((w) => new ArrayBuffer(rowCount * w));
+  let crc: number;
+  try {
+    crc = await callNativeAsync((b) =>
+      b.volumeOpenDecodeAsync(
+        bytes.subarray(0, end),
+        wrapped.subarray(n.LZ4_SIZE_PREFIX_BYTES),
+        raw,
+        bytes.subarray(metaEnd + index.length, end),
+        index,
+        rowCount,
+        header.groupCount,
+        widths.map((_, c) => c),
+        Uint8Array.from(widths, (w) => (w === 8 ? columnKinds().INT64 : w === 4 ? columnKinds().DICTIONARY : columnKinds().BOOLEAN)),
+        widths.map(() => 0xffff_ffff),
+        widths.flatMap((_, c) => [Buffer.from(nulls[c]!.buffer), Buffer.from(values[c]!)]),
+        threadsOf(options),
+      ),
+    );
+  } catch {
+    return ordinary();
+  }
+  let metadata: VolumeMetadata;
+  try {
+    metadata = parseMetadata(raw);
+  } catch (error) {
+    throw isPermafrostError(error) && error.offset !== undefined ? error.locate(file, HEADER) : error;
+  }
+  const indexLength = checkCounts(header, metadata);
+  const layout = checkLayout(metadata, bytes.subarray(metaEnd, metaEnd + indexLength), metaEnd, end - metaEnd - indexLength, file);
+  const stored = new DataView(bytes.buffer, bytes.byteOffset + end, CRC).getUint32(0, true);
+  if (stored !== crc) throw checksumError(stored, crc, end);
+  const k = columnKinds();
+  const decoded: Decoded[] = [];
+  for (let c = 0; c < widths.length; c += 1) {
+    const meta = metadata.columns[c]!;
+    if (metadata.rowCount !== rowCount || valueBytes(meta.kind) !== widths[c]) return { layout, decoded: undefined };
+    const buffer = values[c]!;
+    const typed =
+      meta.kind === k.FLOAT64 ? new Float64Array(buffer) : meta.kind === k.BOOLEAN ? new Uint8Array(buffer) : meta.kind === k.DICTIONARY ? new Uint32Array(buffer) : new BigInt64Array(buffer);
+    if (meta.kind === k.DICTIONARY && !callNative((b) => b.volumeDictionaryIdsValid(nulls[c]!, new Uint8Array(buffer), meta.dictionary!.length))) {
+      return { layout, decoded: undefined };
+    }
+    decoded.push({ column: c, nulls: nulls[c]!, values: typed });
+  }
+  return { layout, decoded };
 }
 
 /** Parses a volume file through positioned reads, keeping no block (the on-demand mode). */
@@ -343,6 +485,7 @@ export class VolumeReader implements AsyncDisposable {
         const layout = await parseFile(source, path, options);
         const reader = new VolumeReader(path, layout, undefined, source, options);
         handle = undefined; // the reader owns it now
+        if (options.loadAll === true) await reader.loadAll();
         return reader;
       }
       if (options.blocks !== undefined && options.blocks !== 'in-memory') {
@@ -351,9 +494,11 @@ export class VolumeReader implements AsyncDisposable {
       const bytes = takeScratch(size);
       try {
         await source.readAt(bytes, 0);
-        const layout = await parseBytes(bytes, path, options);
+        const { layout, decoded } = options.loadAll === true ? await parseBytesDecoding(bytes, path, options) : { layout: await parseBytes(bytes, path, options), decoded: undefined };
         const reader = new VolumeReader(path, layout, bytes.subarray(layout.blocksAt, layout.blocksAt + layout.blocksLength), undefined, options);
         reader.#owned = bytes;
+        for (const column of decoded ?? []) reader.#install(column.column, column.nulls, column.values);
+        if (options.loadAll === true) await reader.loadAll();
         return reader;
       } catch (error) {
         releaseScratch(bytes);
@@ -757,10 +902,7 @@ export class VolumeReader implements AsyncDisposable {
     const targets = fixed.map((column) => ({ column, ...this.#allocate(column, this.#metadata.rowCount, 0) }));
     await this.#decodeColumns(targets.map((t) => ({ column: t.column, nulls: t.nulls, values: t.values! })));
     for (const t of targets) {
-      const state = this.#columns[t.column]!;
-      if (this.#complete(t.column)) continue; // decoded meanwhile by a sync accessor
-      state.whole = { base: 0, nulls: t.nulls, values: t.values, payloads: undefined, loaded: new Uint8Array(this.groupCount).fill(1) };
-      state.groups.clear();
+      if (!this.#complete(t.column)) this.#install(t.column, t.nulls, t.values!); // unless a sync accessor got there first
     }
     for (const c of wanted) if (this.#metadata.columns[c]!.kind === k.BYTES) this.#loadAll(c);
   }
@@ -792,6 +934,13 @@ export class VolumeReader implements AsyncDisposable {
       throw new PermafrostError('ERR_INVALID_ARGUMENT', 'every target array needs a buffer of its own');
     }
     await this.#decodeColumns(targets);
+  }
+
+  /** Makes fully decoded arrays the column's state. */
+  #install(column: number, nulls: Uint8Array, values: BigInt64Array | Float64Array | Uint8Array | Uint32Array): void {
+    const state = this.#columns[column]!;
+    state.whole = { base: 0, nulls, values, payloads: undefined, loaded: new Uint8Array(this.groupCount).fill(1) };
+    state.groups.clear();
   }
 
   #complete(column: number): boolean {

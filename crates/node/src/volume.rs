@@ -250,18 +250,9 @@ impl Targets {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn decode(
-        &self,
-        blocks: &[u8],
-        base: usize,
-        index: &[u8],
-        row_count: usize,
-        groups: usize,
-        outputs: &mut [Buffer],
-        threads: usize,
-    ) -> napi::Result<()> {
-        let targets = outputs
+    /// The decode targets over `outputs` (two buffers per column: null flags, values).
+    fn borrow<'o>(&self, outputs: &'o mut [Buffer]) -> Vec<decode::ColumnTarget<'o>> {
+        outputs
             .chunks_exact_mut(2)
             .zip(self.columns.iter().zip(&self.kinds).zip(&self.dict_sizes))
             .map(|(pair, ((column, kind), dict_size))| {
@@ -274,9 +265,7 @@ impl Targets {
                     values: values.first_mut().map(|b| &mut b[..]).unwrap_or_default(),
                 }
             })
-            .collect();
-        decode::decode_columns(blocks, base, index, row_count, groups, targets, threads)
-            .map_err(to_napi)
+            .collect()
     }
 }
 
@@ -297,15 +286,17 @@ impl Task for DecodeColumnsTask {
     type JsValue = ();
 
     fn compute(&mut self) -> napi::Result<()> {
-        self.targets.decode(
+        let targets = self.targets.borrow(&mut self.outputs);
+        decode::decode_columns(
             &self.blocks,
             self.base,
             &self.index,
             self.row_count,
             self.groups,
-            &mut self.outputs,
+            targets,
             self.threads,
         )
+        .map_err(to_napi)
     }
 
     fn resolve(&mut self, _env: Env, (): ()) -> napi::Result<()> {
@@ -677,4 +668,84 @@ pub fn volume_summarize_dictionary(
     mut out: BufferSlice<'_>,
 ) -> napi::Result<()> {
     prepare::summarize_dictionary(nulls, ids, rank, &mut out).map_err(to_napi)
+}
+
+pub struct OpenDecodeTask {
+    covered: Uint8Array,
+    wrapped: Uint8Array,
+    meta_out: Buffer,
+    blocks: Uint8Array,
+    index: Uint8Array,
+    row_count: usize,
+    groups: usize,
+    targets: Targets,
+    outputs: Vec<Buffer>,
+    threads: usize,
+}
+
+#[napi]
+impl Task for OpenDecodeTask {
+    type Output = u32;
+    type JsValue = u32;
+
+    fn compute(&mut self) -> napi::Result<u32> {
+        let targets = self.targets.borrow(&mut self.outputs);
+        decode::crc_metadata_and_columns(
+            &self.covered,
+            &self.wrapped,
+            &mut self.meta_out,
+            &self.blocks,
+            &self.index,
+            self.row_count,
+            self.groups,
+            targets,
+            self.threads,
+        )
+        .map_err(to_napi)
+    }
+
+    fn resolve(&mut self, _env: Env, output: u32) -> napi::Result<u32> {
+        Ok(output)
+    }
+}
+
+/// `volumeCrcAndMetadataAsync` and `volumeDecodeColumnsAsync` (over the whole block
+/// region) in one job queue: blocks decode while the metadata inflates. Resolves to the
+/// CRC32 of `covered`.
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn volume_open_decode_async(
+    covered: Uint8Array,
+    wrapped: Uint8Array,
+    meta_out: Buffer,
+    blocks: Uint8Array,
+    index: Uint8Array,
+    row_count: f64,
+    groups: f64,
+    columns: Vec<u32>,
+    kinds: &[u8],
+    dict_sizes: Vec<u32>,
+    outputs: Vec<Buffer>,
+    threads: u32,
+) -> napi::Result<AsyncTask<OpenDecodeTask>> {
+    let targets = Targets::new(columns, kinds, dict_sizes, outputs.len())?;
+    Ok(AsyncTask::new(OpenDecodeTask {
+        covered,
+        wrapped,
+        meta_out,
+        blocks,
+        index,
+        row_count: length(row_count, "rowCount")?,
+        groups: length(groups, "groups")?,
+        targets,
+        outputs,
+        threads: threads as usize,
+    }))
+}
+
+/// True when the id (u32 LE) of every non-NULL row is below `dictSize`.
+#[napi(catch_unwind)]
+#[must_use]
+pub fn volume_dictionary_ids_valid(nulls: &[u8], ids: &[u8], dict_size: u32) -> bool {
+    nulls.len() * 4 == ids.len() && block::check_dictionary_ids(nulls, ids, dict_size).is_ok()
 }
