@@ -12,9 +12,10 @@
  *   block alone, and crc32fast over the file;
  * - ours: durable write of a finished volume on 1 and 2 threads, build + durable write
  *   (builder, metadata, encode, publish) on 1 and 2 threads, full scans (open + every
- *   column into typed arrays) with blocks in memory (sync accessors on one thread,
- *   `loadAll()` on both cores, and `loadInto()` arrays reused from round to round, as a
- *   scan over many volumes would) and on demand;
+ *   column into typed arrays) with blocks in memory (sync accessors on one thread;
+ *   `open(path, { loadAll: true })` on both cores, blocks decoding beside the metadata;
+ *   `loadInto()` into arrays reused from round to round, as a scan over many volumes
+ *   would) and on demand;
  * - apache-arrow 21 IPC file (uncompressed): table from the same typed arrays +
  *   `tableToIPC(table, 'file')` + the same durable write; read = file + `tableFromIPC` +
  *   typed arrays per column (`toArray()`; the dictionary column's keys and the boolean
@@ -306,8 +307,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
         }),
       scanMemory: () =>
         seconds(async () => {
-          await using reader = await VolumeReader.open(reference);
-          await reader.loadAll();
+          await using reader = await VolumeReader.open(reference, { loadAll: true });
           for (let c = 0; c < reader.columnCount; c += 1) sink.push(reader.rawValues(c), reader.nulls(c));
         }),
       scanInto: () =>
@@ -318,8 +318,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
         }),
       scanOnDemand: () =>
         seconds(async () => {
-          await using reader = await VolumeReader.open(reference, { blocks: 'on-demand' });
-          await reader.loadAll();
+          await using reader = await VolumeReader.open(reference, { blocks: 'on-demand', loadAll: true });
           for (let c = 0; c < reader.columnCount; c += 1) sink.push(reader.rawValues(c), reader.nulls(c));
         }),
       arrowRead: () => seconds(async () => sink.push(arrowColumns(tableFromIPC(await readFile(arrowFile))))),
@@ -366,9 +365,9 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     line('apache-arrow build + IPC file + durable write', time('arrowWrite'), `${(sizes.arrow / 1e6).toFixed(1)} MB`);
     line('parquet-wasm LZ4_RAW build + write + durable write', time('parquetWrite'), `${(sizes.parquet / 1e6).toFixed(1)} MB`);
     line('permafrost full scan, in memory, sync accessors (1 thread)', time('scanSync'), `${(fileBytes / 1e6).toFixed(1)} MB`);
-    line('permafrost full scan, in memory, loadAll (2 threads)', time('scanMemory'));
+    line('permafrost full scan, in memory, open({ loadAll }) (2 threads)', time('scanMemory'));
     line('permafrost full scan, in memory, loadInto reused arrays (2 threads)', time('scanInto'));
-    line('permafrost full scan, on demand, loadAll (2 threads)', time('scanOnDemand'));
+    line('permafrost full scan, on demand, open({ loadAll }) (2 threads)', time('scanOnDemand'));
     line('apache-arrow IPC file read', time('arrowRead'));
     line('parquet-wasm read', time('parquetRead'));
 

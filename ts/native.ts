@@ -48,6 +48,22 @@ export interface NativeBinding {
     out: Buffer,
     pieces: Buffer,
   ): Promise<number>;
+  volumeEncodeJobCount(rowCount: number, kinds: Uint8Array, columns: readonly Uint8Array[]): number;
+  /** Runs encode jobs `first..first + count` (0 = metadata, then blocks); job k's 32-byte result record goes to `results[k × 32]`. */
+  volumeEncodeJobsAsync(
+    rowCount: number,
+    kinds: Uint8Array,
+    columns: readonly Uint8Array[],
+    metadata: Uint8Array,
+    compress: boolean,
+    threads: number,
+    out: Buffer,
+    first: number,
+    count: number,
+    results: Buffer,
+  ): Promise<void>;
+  /** Header, index and CRC once every job has run; `pieces` receives (f64 start, f64 length) pairs; returns their count. */
+  volumeEncodeFinish(rowCount: number, kinds: Uint8Array, columns: readonly Uint8Array[], metadataLength: number, compress: boolean, out: Buffer, results: Uint8Array, pieces: Buffer): number;
   /** Decodes every group of the given fixed-width columns; `blocks` holds the block region from byte `base`; `outputs`: two buffers per column (null flags, values). */
   volumeDecodeColumnsAsync(
     blocks: Uint8Array,

@@ -306,3 +306,23 @@ test('opening with loadAll still refuses a dictionary id beyond the dictionary',
   t.is((error as { code?: string }).code, 'ERR_CORRUPT');
   t.true(error!.message.includes('dictionary id 7'));
 });
+
+test('the streamed write gives the bytes of encodeVolumeSync for empty, raw-stored and BYTES volumes', async (t) => {
+  const dir = await tempDir(t);
+  const empty = new VolumeBuilder(schema(['i', DataType.Integer])).finish();
+  const json = new VolumeBuilder(schema(['j', DataType.Json], ['i', DataType.Integer]));
+  for (let i = 0; i < 70_000; i += 1) json.addRow(i, [i % 3 === 0 ? null : JSONS[i % 13]!, BigInt(i)]);
+  const bytes = json.finish();
+  const cases = [
+    { volume: empty, compress: true },
+    { volume: bytes, compress: true },
+    { volume: bytes, compress: false },
+  ];
+  let id = 1n;
+  for (const { volume, compress } of cases) {
+    for (const concurrency of [1, 2]) {
+      const path = await writeVolume(dir, 't', (id += 1n), volume, { compress, concurrency });
+      t.true((await readFile(path)).equals(Buffer.concat(encodeVolumeSync(volume, { compress }).pieces)), `${volume.metadata.rowCount} rows, compress ${compress}, ${concurrency} threads`);
+    }
+  }
+});

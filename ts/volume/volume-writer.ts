@@ -17,12 +17,14 @@
  * any two steps leaves behind). A crash before the rename leaves only a `.vol.tmp`, which
  * `listVolumes` ignores and `removeVolumeTempFiles` deletes.
  */
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { ByteWriter } from '../codec/byte-writer';
-import { ioError } from '../errors';
-import { publishFile } from '../io/publish-file';
-import { callNative, callNativeAsync } from '../native';
+import { ioError, isPermafrostError } from '../errors';
+import { fsyncDirectory } from '../io/publish-file';
+import { callNative, callNativeAsync, native } from '../native';
 import type { BytesColumnData } from './column-data';
 import { valueByteView } from './column-data';
 import { tableDirectory, volumeFileName } from './volume-files';
@@ -118,8 +120,12 @@ export function encodeVolumeSync(volume: FrozenVolume, options: VolumeWriteOptio
   return assemble(job, count);
 }
 
+function threadsOf(options: VolumeWriteOptions): number {
+  return Math.max(1, Math.floor(options.concurrency ?? defaultVolumeThreads()));
+}
+
 async function encodeJob(job: Job, options: VolumeWriteOptions): Promise<EncodedVolume> {
-  const threads = Math.max(1, Math.floor(options.concurrency ?? defaultVolumeThreads()));
+  const threads = threadsOf(options);
   const count = await callNativeAsync((b) =>
     b.volumeEncodeAsync(job.rowCount, job.kinds, job.columns, job.metadata, job.compress, threads, job.out, piecesBuffer(job)),
   );
@@ -130,6 +136,113 @@ async function encodeJob(job: Job, options: VolumeWriteOptions): Promise<Encoded
 export function encodeVolume(volume: FrozenVolume, options: VolumeWriteOptions = {}): Promise<EncodedVolume> {
   return encodeJob(prepare(volume, options), options);
 }
+
+/** Writes `pieces` back to back from file offset `position`, completing short writes. */
+async function writeAllAt(handle: FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
+  let pending = pieces.filter((p) => p.length > 0);
+  let at = position;
+  while (pending.length > 0) {
+    const batch = pending.slice(0, 1024);
+    const { bytesWritten } = await handle.writev(batch, at);
+    at += bytesWritten;
+    let left = bytesWritten;
+    const rest: Uint8Array[] = [];
+    for (const piece of pending) {
+      if (left >= piece.length) left -= piece.length;
+      else {
+        rest.push(left > 0 ? piece.subarray(left) : piece);
+        left = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
+/**
+ * Encodes `job` and writes it to `dir/tmpName` in an overlapped pipeline, then publishes
+ * it as `dir/finalName` exactly as `publishFile` does (fsync, rename, directory fsync; a
+ * crash leaves at most a `.tmp`). The jobs run in chunks — the metadata with the first
+ * column's blocks, then one column per chunk — and each chunk's blocks are written at
+ * their final offsets (known once the metadata is compressed) while the next chunk
+ * compresses; after each write the disk is asked to flush in the background (fdatasync),
+ * so the final fsync has little left to wait for. The header, metadata and block index
+ * (known last) go to offset 0, the CRC to the end. Same bytes as `encodeVolume`.
+ */
+async function streamVolume(dir: string, tmpName: string, finalName: string, job: Job, threads: number): Promise<string> {
+  const n = native();
+  const tmpPath = join(dir, tmpName);
+  const finalPath = join(dir, finalName);
+  const jobs = callNative((b) => b.volumeEncodeJobCount(job.rowCount, job.kinds, job.columns));
+  const results = Buffer.alloc(jobs * RESULT_BYTES);
+  const record = (k: number, field: number): number => Number(results.readBigUInt64LE(k * RESULT_BYTES + field * 8));
+  const groups = groupCount(job.rowCount);
+  const indexBytes = (jobs - 1) * n.VOLUME_BLOCK_INDEX_ENTRY_BYTES;
+  // Chunk ends (exclusive job numbers): the metadata + column 0, then a column each.
+  const ends = groups === 0 ? [jobs] : job.kinds.length === 0 ? [1] : Array.from(job.kinds, (_, c) => 1 + (c + 1) * groups);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0);
+  // Writes and background flushes in flight; they never reject (the first failure is kept
+  // in `failure` and thrown at the next step), so none can go unhandled.
+  const inFlight: Promise<void>[] = [];
+  let failure: { error: unknown } | undefined;
+  const track = (work: Promise<unknown>): void => {
+    inFlight.push(work.then(() => undefined, (error: unknown) => void (failure ??= { error })));
+  };
+  const check = (): void => {
+    if (failure !== undefined) throw failure.error;
+  };
+  const settle = async (): Promise<void> => {
+    // Work started while waiting (a flush after a write) is waited for too.
+    for (let k = 0; k < inFlight.length; k += 1) await inFlight[k];
+  };
+  let syncing = false;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(tmpPath, flags, 0o644);
+    const file = handle;
+    let position = 0;
+    let first = 0;
+    for (const end of ends) {
+      await callNativeAsync((b) => b.volumeEncodeJobsAsync(job.rowCount, job.kinds, job.columns, job.metadata, job.compress, threads, job.out, first, end - first, results));
+      check();
+      if (first === 0) position = n.VOLUME_HEADER_BYTES + record(0, 2) + indexBytes;
+      const pieces: Uint8Array[] = [];
+      const at = position;
+      for (let k = Math.max(1, first); k < end; k += 1) {
+        const start = record(k, 0);
+        const written = record(k, 2);
+        pieces.push(job.out.subarray(start, start + written));
+        position += written;
+      }
+      track(
+        writeAllAt(file, pieces, at).then(() => {
+          if (syncing) return;
+          syncing = true;
+          track(file.datasync().finally(() => (syncing = false)));
+        }),
+      );
+      first = end;
+    }
+    const count = callNative((b) => b.volumeEncodeFinish(job.rowCount, job.kinds, job.columns, job.metadata.length, job.compress, job.out, results, piecesBuffer(job)));
+    const last = job.pieces[2 * (count - 1)]! + job.pieces[2 * (count - 1) + 1]!;
+    track(writeAllAt(file, [job.out.subarray(0, job.pieces[1]!)], 0));
+    track(writeAllAt(file, [job.out.subarray(last - n.VOLUME_CRC_BYTES, last)], position));
+    await settle();
+    check();
+    await file.sync();
+    await file.close();
+    handle = undefined;
+    await rename(tmpPath, finalPath);
+  } catch (error) {
+    await settle();
+    await handle?.close().catch(() => undefined);
+    await unlink(tmpPath).catch(() => undefined);
+    throw isPermafrostError(error) ? error : ioError(`cannot write ${finalPath}`, error, finalPath);
+  }
+  await fsyncDirectory(dir);
+  return finalPath;
+}
+
+const RESULT_BYTES = 32;
 
 /**
  * Writes `volume` durably as `<volumesDir>/<table>/vol_<16 hex id>.vol` and returns the
@@ -147,13 +260,12 @@ export async function writeVolume(
   // The slab never leaves this function: it is reused by the next write (scratch-pool.ts).
   const job = prepare(volume, options, takeScratch);
   try {
-    const encoded = await encodeJob(job, options);
     try {
       await mkdir(dir, { recursive: true });
     } catch (error) {
       throw ioError(`cannot create volume directory ${dir}`, error, dir);
     }
-    return await publishFile(dir, `${name}.tmp`, name, encoded.pieces);
+    return await streamVolume(dir, `${name}.tmp`, name, job, threadsOf(options));
   } finally {
     releaseScratch(job.out);
   }

@@ -749,3 +749,141 @@ pub fn volume_open_decode_async(
 pub fn volume_dictionary_ids_valid(nulls: &[u8], ids: &[u8], dict_size: u32) -> bool {
     nulls.len() * 4 == ids.len() && block::check_dictionary_ids(nulls, ids, dict_size).is_ok()
 }
+
+/// Number of encode jobs of a volume: the metadata, then one per block in file order.
+#[napi(catch_unwind)]
+pub fn volume_encode_job_count(
+    row_count: f64,
+    kinds: &[u8],
+    columns: Vec<Uint8Array>,
+) -> napi::Result<u32> {
+    let sources = sources(kinds, &columns)?;
+    let count = encode::job_count(length(row_count, "rowCount")?, &sources).map_err(to_napi)?;
+    u32::try_from(count)
+        .map_err(|_| to_napi(CoreError::new(ErrorCode::Limit, format!("{count} jobs"))))
+}
+
+fn put_results(results: &[encode::JobResult], first: usize, out: &mut [u8]) -> napi::Result<()> {
+    let size = encode::JOB_RESULT_BYTES;
+    for (k, result) in results.iter().enumerate() {
+        let at = (first + k) * size;
+        out.get_mut(at..at + size)
+            .ok_or_else(|| {
+                to_napi(CoreError::new(
+                    ErrorCode::InvalidArgument,
+                    format!("results buffer has no room for job {}", first + k),
+                ))
+            })?
+            .copy_from_slice(&result.to_bytes());
+    }
+    Ok(())
+}
+
+pub struct EncodeJobsTask {
+    row_count: usize,
+    kinds: Vec<u8>,
+    columns: Vec<Uint8Array>,
+    metadata: Uint8Array,
+    compress: bool,
+    threads: usize,
+    out: Buffer,
+    first: usize,
+    count: usize,
+    results: Buffer,
+}
+
+#[napi]
+impl Task for EncodeJobsTask {
+    type Output = ();
+    type JsValue = ();
+
+    fn compute(&mut self) -> napi::Result<()> {
+        let sources = sources(&self.kinds, &self.columns)?;
+        let results = encode::encode_jobs(
+            self.row_count,
+            &sources,
+            &self.metadata,
+            self.compress,
+            self.threads,
+            &mut self.out,
+            self.first,
+            self.count,
+        )
+        .map_err(to_napi)?;
+        put_results(&results, self.first, &mut self.results)
+    }
+
+    fn resolve(&mut self, _env: Env, (): ()) -> napi::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs encode jobs `first..first + count` (0 = the metadata, then the blocks in file
+/// order) into their regions of `out` on the libuv pool, on up to `threads` threads; the
+/// result record of job `k` (u64 region start, u64 stored, u64 written, u32 CRC, u32 0)
+/// goes to `results[k × 32..]`.
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn volume_encode_jobs_async(
+    row_count: f64,
+    kinds: &[u8],
+    columns: Vec<Uint8Array>,
+    metadata: Uint8Array,
+    compress: bool,
+    threads: u32,
+    out: Buffer,
+    first: u32,
+    count: u32,
+    results: Buffer,
+) -> napi::Result<AsyncTask<EncodeJobsTask>> {
+    Ok(AsyncTask::new(EncodeJobsTask {
+        row_count: length(row_count, "rowCount")?,
+        kinds: kinds.to_vec(),
+        columns,
+        metadata,
+        compress,
+        threads: threads as usize,
+        out,
+        first: first as usize,
+        count: count as usize,
+        results,
+    }))
+}
+
+/// Header, block index and CRC once every job has run (`results` of all jobs); writes the
+/// file's pieces into `pieces` and returns their count.
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn volume_encode_finish(
+    row_count: f64,
+    kinds: &[u8],
+    columns: Vec<Uint8Array>,
+    metadata_length: f64,
+    compress: bool,
+    mut out: BufferSlice<'_>,
+    results: &[u8],
+    mut pieces: BufferSlice<'_>,
+) -> napi::Result<u32> {
+    let sources = sources(kinds, &columns)?;
+    let results = results
+        .chunks_exact(encode::JOB_RESULT_BYTES)
+        .map(|record| {
+            encode::JobResult::from_bytes(record).ok_or_else(|| {
+                to_napi(CoreError::new(
+                    ErrorCode::InvalidArgument,
+                    "a job result record does not fit in memory",
+                ))
+            })
+        })
+        .collect::<napi::Result<Vec<_>>>()?;
+    let encoded = encode::encode_finish(
+        length(row_count, "rowCount")?,
+        &sources,
+        length(metadata_length, "metadataLength")?,
+        compress,
+        &mut out,
+        &results,
+    )
+    .map_err(to_napi)?;
+    put_pieces(&encoded, &mut pieces)
+}

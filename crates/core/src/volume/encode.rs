@@ -263,20 +263,81 @@ fn run_job(scratch: &mut Vec<u8>, job: Job<'_, '_>) -> CoreResult<Done> {
     }
 }
 
-/// Encodes a whole volume into `out` (at least `encode_bound` bytes) on up to `threads`
-/// threads. `metadata` is the decompressed §5.3 metadata. Returns the pieces to write.
+/// What one job wrote into the slab: where its region starts, the stored length (the
+/// metadata without its size prefix), the bytes it contributes to the file from the start
+/// of its region, and their CRC32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobResult {
+    pub start: usize,
+    pub stored: usize,
+    pub written: usize,
+    pub crc: u32,
+}
+
+/// Bytes of one `JobResult` record (`JobResult::to_bytes`).
+pub const JOB_RESULT_BYTES: usize = 32;
+
+impl JobResult {
+    /// Little-endian record: u64 start, u64 stored, u64 written, u32 CRC, u32 zero.
+    #[must_use]
+    pub fn to_bytes(&self) -> [u8; JOB_RESULT_BYTES] {
+        let mut record = [0u8; JOB_RESULT_BYTES];
+        for (slot, value) in record.chunks_exact_mut(8).zip([
+            self.start as u64,
+            self.stored as u64,
+            self.written as u64,
+            u64::from(self.crc),
+        ]) {
+            slot.copy_from_slice(&value.to_le_bytes());
+        }
+        record
+    }
+
+    /// Reads a record written by `to_bytes`.
+    #[must_use]
+    pub fn from_bytes(record: &[u8]) -> Option<Self> {
+        let field = |k: usize| {
+            record
+                .get(k * 8..)
+                .and_then(le_u64)
+                .and_then(|v| usize::try_from(v).ok())
+        };
+        Some(Self {
+            start: field(0)?,
+            stored: field(1)?,
+            written: field(2)?,
+            crc: u32::try_from(field(3)?).ok()?,
+        })
+    }
+}
+
+/// Number of jobs of a volume: the metadata, then one per block in file order.
 ///
 /// # Errors
-/// `InvalidArgument` for inputs that do not match or an undersized `out`; `Limit` for
-/// sizes that do not fit the format's fields.
-pub fn encode_volume(
+/// As `encode_bound`.
+pub fn job_count(row_count: usize, columns: &[ColumnSource<'_>]) -> CoreResult<usize> {
+    Ok(plan(row_count, columns)?.blocks.len() + 1)
+}
+
+/// Runs jobs `first..first + count` of a volume (0 is the metadata, then the blocks in
+/// file order) into their regions of `out` (at least `encode_bound` bytes), on up to
+/// `threads` threads. Jobs are independent: running them in any grouping and order gives
+/// the same bytes. Returns their results in job order.
+///
+/// # Errors
+/// `InvalidArgument` for inputs that do not match, an undersized `out` or a job range
+/// outside the volume's jobs; `Limit` for sizes that do not fit the format's fields.
+#[allow(clippy::too_many_arguments)]
+pub fn encode_jobs(
     row_count: usize,
     columns: &[ColumnSource<'_>],
     metadata: &[u8],
     compress: bool,
     threads: usize,
     out: &mut [u8],
-) -> CoreResult<EncodedVolume> {
+    first: usize,
+    count: usize,
+) -> CoreResult<Vec<JobResult>> {
     let plan = plan(row_count, columns)?;
     let index_len = plan.blocks.len() * ENTRY;
     let meta_region = metadata_region(metadata.len(), index_len);
@@ -287,47 +348,100 @@ pub fn encode_volume(
             out.len()
         )));
     }
+    let last = first
+        .checked_add(count)
+        .filter(|last| *last <= plan.blocks.len() + 1)
+        .ok_or_else(|| {
+            invalid(format!(
+                "jobs {first}..+{count} of {}",
+                plan.blocks.len() + 1
+            ))
+        })?;
+    // Carve the slab into disjoint job regions; keep those of the jobs asked for.
+    let (_, rest) = out.split_at_mut(HEADER);
+    let (meta_area, mut rest) = rest.split_at_mut(meta_region);
+    let (meta_job_region, _) = meta_area.split_at_mut(meta_region - index_len);
+    let mut jobs = Vec::with_capacity(count);
+    let mut starts = Vec::with_capacity(count);
+    if first == 0 && last > 0 {
+        starts.push(HEADER);
+        jobs.push(Job::Metadata {
+            raw: metadata,
+            region: meta_job_region,
+        });
+    }
+    let mut at = HEADER + meta_region;
+    for (k, raw) in plan.blocks.iter().enumerate() {
+        let size = output_bound(raw.len(), compress);
+        let (region, tail) = rest.split_at_mut(size);
+        if (first..last).contains(&(k + 1)) {
+            starts.push(at);
+            jobs.push(Job::Block {
+                raw: *raw,
+                region,
+                compress,
+            });
+        }
+        at += size;
+        rest = tail;
+    }
+    let done = run_jobs(jobs, threads, Vec::new, run_job)?;
+    Ok(done
+        .into_iter()
+        .zip(starts)
+        .map(|(done, start)| JobResult {
+            start,
+            stored: done.stored,
+            written: done.written,
+            crc: done.crc.finalize(),
+        })
+        .collect())
+}
+
+/// Writes the header, the block index (right after the compressed metadata) and the CRC
+/// once every job has run (`results` of all jobs, in job order), combining the jobs' CRCs
+/// in file order. Returns the pieces of the file.
+///
+/// # Errors
+/// `InvalidArgument` when `results` do not describe this volume's jobs.
+pub fn encode_finish(
+    row_count: usize,
+    columns: &[ColumnSource<'_>],
+    metadata_len: usize,
+    compress: bool,
+    out: &mut [u8],
+    results: &[JobResult],
+) -> CoreResult<EncodedVolume> {
+    let plan = plan(row_count, columns)?;
+    let index_len = plan.blocks.len() * ENTRY;
+    let meta_region = metadata_region(metadata_len, index_len);
+    let crc_at = HEADER
+        + meta_region
+        + plan
+            .blocks
+            .iter()
+            .map(|raw| output_bound(raw.len(), compress))
+            .sum::<usize>();
     let col_count = u32::try_from(columns.len())
         .map_err(|_| CoreError::new(ErrorCode::Limit, format!("{} columns", columns.len())))?;
     let num_groups = u32::try_from(plan.groups).unwrap_or(u32::MAX);
-
-    // Carve the slab into disjoint job regions.
-    let (head, rest) = out.split_at_mut(HEADER);
-    let (meta_area, mut rest) = rest.split_at_mut(meta_region);
-    let mut starts = Vec::with_capacity(plan.blocks.len());
-    let mut jobs = Vec::with_capacity(plan.blocks.len() + 1);
-    let mut at = HEADER + meta_region;
-    let meta_body_len = meta_region - index_len;
-    let (meta_job_region, _) = meta_area.split_at_mut(meta_body_len);
-    jobs.push(Job::Metadata {
-        raw: metadata,
-        region: meta_job_region,
-    });
-    for raw in &plan.blocks {
-        let (region, tail) = rest.split_at_mut(output_bound(raw.len(), compress));
-        starts.push(at);
-        at += region.len();
-        jobs.push(Job::Block {
-            raw: *raw,
-            region,
-            compress,
-        });
-        rest = tail;
+    let (Some(meta), true) = (results.first(), results.len() == plan.blocks.len() + 1) else {
+        return Err(invalid(format!(
+            "{} job results for {} jobs",
+            results.len(),
+            plan.blocks.len() + 1
+        )));
+    };
+    if meta.written + index_len > meta_region || crc_at + CRC > out.len() {
+        return Err(invalid("job results do not fit the slab".into()));
     }
-    let crc_at = at;
-    let done = run_jobs(jobs, threads, Vec::new, run_job)?;
-
-    // Header, index (right after the compressed metadata) and CRC, in file order.
-    let mut results = done.into_iter();
-    let meta = results
-        .next()
-        .ok_or_else(|| invalid("metadata job missing".into()))?;
     let meta_len = u32::try_from(meta.written).map_err(|_| {
         CoreError::new(
             ErrorCode::Limit,
             format!("{} metadata bytes exceed the header's u32", meta.written),
         )
     })?;
+    let (head, rest) = out.split_at_mut(HEADER);
     for (slot, field) in head.chunks_exact_mut(4).zip([
         VOLUME_MAGIC,
         VOLUME_VERSION,
@@ -337,27 +451,33 @@ pub fn encode_volume(
     ]) {
         slot.copy_from_slice(&field.to_le_bytes());
     }
-    let blocks: Vec<Done> = results.collect();
-    let index = meta_area
+    let blocks = results.get(1..).unwrap_or_default();
+    let index = rest
         .get_mut(meta.written..meta.written + index_len)
         .ok_or_else(|| invalid("index region".into()))?;
-    for ((entry, done), raw) in index.chunks_exact_mut(ENTRY).zip(&blocks).zip(&plan.blocks) {
+    for ((entry, done), raw) in index.chunks_exact_mut(ENTRY).zip(blocks).zip(&plan.blocks) {
         let (stored, decompressed) = entry.split_at_mut(8);
         stored.copy_from_slice(&(done.stored as u64).to_le_bytes());
         decompressed.copy_from_slice(&(raw.len() as u64).to_le_bytes());
     }
     let mut crc = crc32fast::Hasher::new();
     crc.update(head);
-    crc.combine(&meta.crc);
+    crc.combine(&crc32fast::Hasher::new_with_initial_len(
+        meta.crc,
+        meta.written as u64,
+    ));
     crc.update(index);
     let mut pieces = vec![(0, HEADER + meta.written + index_len)];
     let mut file_len = HEADER + meta.written + index_len;
-    for (done, start) in blocks.iter().zip(&starts) {
-        crc.combine(&done.crc);
-        file_len += done.stored;
+    for done in blocks {
+        crc.combine(&crc32fast::Hasher::new_with_initial_len(
+            done.crc,
+            done.written as u64,
+        ));
+        file_len += done.written;
         match pieces.last_mut() {
-            Some(last) if last.0 + last.1 == *start => last.1 += done.stored,
-            _ => pieces.push((*start, done.stored)),
+            Some(last) if last.0 + last.1 == done.start => last.1 += done.written,
+            _ => pieces.push((done.start, done.written)),
         }
     }
     let crc = crc.finalize();
@@ -374,6 +494,27 @@ pub fn encode_volume(
         file_len: file_len + CRC,
         crc,
     })
+}
+
+/// Encodes a whole volume into `out` (at least `encode_bound` bytes) on up to `threads`
+/// threads: every job (`encode_jobs`), then `encode_finish`. Returns the pieces to write.
+///
+/// # Errors
+/// `InvalidArgument` for inputs that do not match or an undersized `out`; `Limit` for
+/// sizes that do not fit the format's fields.
+pub fn encode_volume(
+    row_count: usize,
+    columns: &[ColumnSource<'_>],
+    metadata: &[u8],
+    compress: bool,
+    threads: usize,
+    out: &mut [u8],
+) -> CoreResult<EncodedVolume> {
+    let jobs = job_count(row_count, columns)?;
+    let results = encode_jobs(
+        row_count, columns, metadata, compress, threads, out, 0, jobs,
+    )?;
+    encode_finish(row_count, columns, metadata.len(), compress, out, &results)
 }
 
 #[cfg(test)]
@@ -557,6 +698,46 @@ mod tests {
         let err = encode_bound(s.rows, &columns, 0, true)
             .map(|_| ())
             .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidArgument);
+    }
+
+    #[test]
+    fn jobs_run_in_chunks_give_the_same_file() {
+        let s = sample(200_000);
+        let columns = sources(&s);
+        let bound = encode_bound(s.rows, &columns, s.meta.len(), true).unwrap();
+        let mut out = vec![0u8; bound];
+        let jobs = job_count(s.rows, &columns).unwrap();
+        let mut results = Vec::new();
+        let mut first = 0;
+        for count in [2, 1, 3, jobs] {
+            let count = count.min(jobs - first);
+            let chunk =
+                encode_jobs(s.rows, &columns, &s.meta, true, 2, &mut out, first, count).unwrap();
+            assert!(chunk
+                .iter()
+                .all(|r| JobResult::from_bytes(&r.to_bytes()) == Some(*r)));
+            results.extend(chunk);
+            first += count;
+        }
+        let encoded =
+            encode_finish(s.rows, &columns, s.meta.len(), true, &mut out, &results).unwrap();
+        let file: Vec<u8> = encoded
+            .pieces
+            .iter()
+            .flat_map(|(start, len)| out[*start..*start + *len].iter().copied())
+            .collect();
+        assert_eq!(file, encode(&s, true, 1));
+    }
+
+    #[test]
+    fn a_job_range_past_the_end_is_refused() {
+        let s = sample(100);
+        let columns = sources(&s);
+        let bound = encode_bound(s.rows, &columns, s.meta.len(), true).unwrap();
+        let mut out = vec![0u8; bound];
+        let jobs = job_count(s.rows, &columns).unwrap();
+        let err = encode_jobs(s.rows, &columns, &s.meta, true, 1, &mut out, jobs, 1).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidArgument);
     }
 }
