@@ -75,24 +75,33 @@ function readZoneMap(reader: ByteReader): ZoneMap {
 const I128_MIN = -(1n << 127n);
 const I128_MAX = (1n << 127n) - 1n;
 
-export function encodeVolumeMetadata(meta: VolumeMetadata): Buffer {
+/**
+ * Encodes the metadata into one buffer from `allocate` (exactly its size). The small parts
+ * are written with ByteWriters; the row ids and bloom bits — nearly all of the bytes — are
+ * copied once, straight into place.
+ */
+export function encodeVolumeMetadata(meta: VolumeMetadata, allocate: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Buffer {
   const { columns, rowCount } = meta;
-  // Sized up front (row ids and bloom bits are nearly all of it) so it never regrows.
-  const bloomBytes = meta.blooms.reduce((total, bloom) => total + 12 + bloom.bytes.length, 0);
-  const w = new ByteWriter(64 + rowCount * 8 + bloomBytes + columns.length * 256 * (1 + meta.rowGroups.length));
-  w.u64(BigInt(rowCount), 'row count').u32(columns.length, 'column count');
+  const parts: Uint8Array[] = [];
+  const head = new ByteWriter(256);
+  head.u64(BigInt(rowCount), 'row count').u32(columns.length, 'column count');
   const kinds = columnKinds();
   for (const column of columns) {
     const extra = column.kind === kinds.DICTIONARY ? column.dictionary!.length : column.kind === kinds.BYTES ? column.extType : 0;
-    w.u8(column.kind).u8(column.sorted ? native().VOLUME_FLAG_SORTED : 0).u32(extra, 'directory extra');
+    head.u8(column.kind).u8(column.sorted ? native().VOLUME_FLAG_SORTED : 0).u32(extra, 'directory extra');
   }
   const dictionaries = columns.flatMap((column) => (column.kind === kinds.DICTIONARY ? [column.dictionary!] : []));
-  w.u32(dictionaries.reduce((total, d) => total + d.length, 0), 'dictionary size');
-  for (const dictionary of dictionaries) for (const text of dictionary) w.string32(text, 'dictionary string');
-  w.bytes(new Uint8Array(meta.rowIds.buffer, meta.rowIds.byteOffset, rowCount * 8));
-  for (const zoneMap of meta.zoneMaps) writeZoneMap(w, zoneMap);
-  w.u32(meta.blooms.length, 'bloom filter count');
-  for (const bloom of meta.blooms) w.u64(bloom.numBits, 'bloom bits').u32(bloom.bytes.length, 'bloom bytes').bytes(bloom.bytes);
+  head.u32(dictionaries.reduce((total, d) => total + d.length, 0), 'dictionary size');
+  for (const dictionary of dictionaries) for (const text of dictionary) head.string32(text, 'dictionary string');
+  parts.push(head.view(), new Uint8Array(meta.rowIds.buffer, meta.rowIds.byteOffset, rowCount * 8));
+  const zones = new ByteWriter(256);
+  for (const zoneMap of meta.zoneMaps) writeZoneMap(zones, zoneMap);
+  zones.u32(meta.blooms.length, 'bloom filter count');
+  parts.push(zones.view());
+  for (const bloom of meta.blooms) {
+    parts.push(new ByteWriter(16).u64(bloom.numBits, 'bloom bits').u32(bloom.bytes.length, 'bloom bytes').view(), bloom.bytes);
+  }
+  const w = new ByteWriter(256 + columns.length * 128 * (1 + meta.rowGroups.length));
   w.u64(meta.stats.totalRows, 'total rows').u64(meta.stats.liveRows, 'live rows').u32(meta.stats.columns.length, 'stats count');
   for (const stats of meta.stats.columns) {
     if (stats.sumInt < I128_MIN || stats.sumInt > I128_MAX) throw new PermafrostError('ERR_LIMIT', `sum ${stats.sumInt} exceeds i128`);
@@ -109,7 +118,14 @@ export function encodeVolumeMetadata(meta: VolumeMetadata): Buffer {
     w.u32(group.startRow, 'row group start').u32(group.endRow, 'row group end');
     for (const zoneMap of group.zoneMaps) writeZoneMap(w, zoneMap);
   }
-  return w.view();
+  parts.push(w.view());
+  const out = allocate(parts.reduce((total, part) => total + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 function corrupt(what: string, offset: number): PermafrostError {

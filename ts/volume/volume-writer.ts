@@ -86,13 +86,14 @@ interface Job {
 }
 
 function prepare(volume: FrozenVolume, options: VolumeWriteOptions, slab: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Job {
+  // Pooled slabs come with pooled metadata bytes (both given back by the caller).
   const { rowCount } = volume.metadata;
   const compress = options.compress ?? true;
   const kinds = Uint8Array.from(volume.columns, (column) => column.kind);
   const columns = volume.columns.flatMap((column) =>
     column.form === 'bytes' ? [EMPTY, serializeBytesBlocks(column, rowCount)] : [column.nulls, valueByteView(column)],
   );
-  const metadata = encodeVolumeMetadata(volume.metadata);
+  const metadata = encodeVolumeMetadata(volume.metadata, slab);
   const bound = callNative((b) => b.volumeEncodeBound(rowCount, kinds, columns, metadata.length, compress));
   // Pieces: [header + metadata + index], at most one per block, the CRC.
   const pieces = new Float64Array(2 * (volume.columns.length * groupCount(rowCount) + 2));
@@ -268,5 +269,6 @@ export async function writeVolume(
     return await streamVolume(dir, `${name}.tmp`, name, job, threadsOf(options));
   } finally {
     releaseScratch(job.out);
+    releaseScratch(job.metadata);
   }
 }
