@@ -20,6 +20,7 @@
  * `close()` (idempotent, also `[Symbol.asyncDispose]`) releases the buffers and the file;
  * later calls throw ERR_CLOSED.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { read as fsRead, readSync as fsReadSync } from 'node:fs';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -47,7 +48,10 @@ export interface VolumeFileReader {
 export interface VolumeReadOptions {
   /** Largest decompressed metadata accepted. @default VOLUME_METADATA_BYTES_MAX (1 GiB) */
   readonly metadataBytesMax?: number;
-  /** Where the blocks are read from after `open` (see the module comment). @default 'in-memory' */
+  /**
+   * Where the blocks are read from after `open` (see the module comment).
+   * @default 'in-memory', or 'on-demand' for a file larger than one Buffer can hold
+   */
   readonly blocks?: 'in-memory' | 'on-demand';
   /**
    * Decode every column while opening, as `loadAll()` would (a full scan). In memory,
@@ -481,7 +485,8 @@ export class VolumeReader implements AsyncDisposable {
       handle = await openFile(path, 'r');
       const { size } = await handle.stat();
       const source = new VolumeFile(handle, size, options.fileReader ?? nodeFileReader);
-      if (options.blocks === 'on-demand') {
+      // A file too big for one Buffer is read on demand unless in memory was asked for.
+      if (options.blocks === 'on-demand' || (options.blocks === undefined && size > bufferConstants.MAX_LENGTH)) {
         const layout = await parseFile(source, path, options);
         const reader = new VolumeReader(path, layout, undefined, source, options);
         handle = undefined; // the reader owns it now
