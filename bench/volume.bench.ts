@@ -11,7 +11,9 @@
  *   very blocks our file holds (the bench checks the stored sizes agree), the metadata
  *   block alone, and crc32fast over the file;
  * - ours: durable write of a finished volume on 1 and 2 threads, build + durable write
- *   (builder, metadata, encode, publish) on 1 and 2 threads, full scans (open + every
+ *   (builder, metadata, encode, publish) on 1 and 2 threads — copying the input arrays, and
+ *   taking them over (`addBatch(batch, { transfer: true })`, zero-copy as arrow's
+ *   `makeVector` is; the copy it needs per round is made before timing) — full scans (open + every
  *   column into typed arrays) with blocks in memory (sync accessors on one thread;
  *   `open(path, { loadAll: true })` on both cores, blocks decoding beside the metadata;
  *   `loadInto()` into arrays reused from round to round, as a scan over many volumes
@@ -75,6 +77,20 @@ function input(): Input {
     ids: Uint32Array.from({ length: ROWS }, () => Math.floor(random() * 64)),
     maybe: Float64Array.from({ length: ROWS }, () => random()),
     flag: Uint8Array.from({ length: ROWS }, () => (random() < 0.5 ? 1 : 0)),
+  };
+}
+
+function copyInput(data: Input): Input {
+  return {
+    ts: data.ts.slice(),
+    id: data.id.slice(),
+    small: data.small.slice(),
+    price: data.price.slice(),
+    ids: data.ids.slice(),
+    maybe: data.maybe.slice(),
+    maybeNulls: data.maybeNulls.slice(),
+    flag: data.flag.slice(),
+    rowIds: data.rowIds.slice(),
   };
 }
 
@@ -288,6 +304,11 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
       write2: () => seconds(() => writeVolume(dir, 'w2', 3n, frozen, { concurrency: 2 })),
       buildWrite1: () => seconds(() => writeVolume(dir, 'b1', 4n, build().finish(), { concurrency: 1 })),
       buildWrite2: () => seconds(async () => writeVolume(dir, 'b2', 5n, await build().finishAsync(), { concurrency: 2 })),
+      buildWrite2Transfer: () => {
+        // The builder takes (and may change) the arrays it is given: a fresh copy per round, made before timing.
+        const own = copyInput(data);
+        return seconds(async () => writeVolume(dir, 'b3', 6n, await new VolumeBuilder(SCHEMA).addBatch(batch(own), { transfer: true }).finishAsync(), { concurrency: 2 }));
+      },
       arrowWrite: () =>
         seconds(async () => {
           const bytes = tableToIPC(arrowTable(data), 'file');
@@ -362,6 +383,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     line('permafrost durable write, 2 threads', time('write2'));
     line('permafrost build + durable write, 1 thread', time('buildWrite1'));
     line('permafrost build + durable write, 2 threads', time('buildWrite2'));
+    line('permafrost build (arrays transferred) + durable write, 2 threads', time('buildWrite2Transfer'));
     line('apache-arrow build + IPC file + durable write', time('arrowWrite'), `${(sizes.arrow / 1e6).toFixed(1)} MB`);
     line('parquet-wasm LZ4_RAW build + write + durable write', time('parquetWrite'), `${(sizes.parquet / 1e6).toFixed(1)} MB`);
     line('permafrost full scan, in memory, sync accessors (1 thread)', time('scanSync'), `${(fileBytes / 1e6).toFixed(1)} MB`);
@@ -380,6 +402,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
       goal('write 1 thread / native compress (column blocks)', ratio(time('write1'), nativeTime('compress_s')), 0.9),
       goal('write 1 thread / native compress (column + metadata blocks)', ratio(time('write1'), nativeBoth('compress_s', 'metadata_compress_s')), 0.9),
       goal('build + write 2 threads / arrow build + write', ratio(time('buildWrite2'), time('arrowWrite')), 1.0),
+      goal('build (transferred) + write 2 threads / arrow build + write', ratio(time('buildWrite2Transfer'), time('arrowWrite')), 1.0),
       goal('write 2 threads / arrow build + write', ratio(time('write2'), time('arrowWrite')), 1.0),
       goal('full scan in memory (loadAll) / native decompress (column blocks)', ratio(time('scanMemory'), nativeTime('decompress_s')), 0.9),
       goal('full scan in memory (loadAll) / native decompress (column + metadata blocks)', ratio(time('scanMemory'), nativeBoth('decompress_s', 'metadata_decompress_s')), 0.9),

@@ -60,7 +60,7 @@ export { decodeViewDefinition, encodeViewDefinition, type ViewDefinition } from 
 export { AlterOperation, decodeAlterTable, encodeAlterTable, type AlterTable } from './codec/alter-table';
 export { rowToObject, toRowValues, type RowInput } from './codec/row-shape';
 // Volumes and catalog
-export { VolumeBuilder, type VolumeSchema, type ColumnBatch, type ColumnInput, type VolumeBuilderOptions } from './volume/volume-builder';
+export { VolumeBuilder, type VolumeSchema, type ColumnBatch, type ColumnInput, type VolumeBuilderOptions, type AddBatchOptions } from './volume/volume-builder';
 export type { FrozenVolume } from './volume/volume-summary';
 export type { ColumnData } from './volume/column-data';
 export type { VolumeMetadata, ColumnMeta } from './volume/volume-metadata';

@@ -109,6 +109,8 @@ export interface NativeBinding {
   volumeNormalizeBooleans(src: Uint8Array, dst: Buffer): void;
   /** Returns the count of newly numbered batch ids (listed in `newIds`), or −(row + 1) for an id out of range. */
   volumeRemapDictionaryIds(ids: Uint8Array, nulls: Uint8Array, remap: Buffer, nextId: number, out: Buffer, newIds: Buffer): number;
+  volumeNormalizeBooleansInPlace(values: Buffer): void;
+  volumeRemapDictionaryIdsInPlace(ids: Buffer, nulls: Uint8Array, remap: Buffer, nextId: number, newIds: Buffer): number;
   volumeSummarizeDictionary(nulls: Uint8Array, ids: Uint8Array, rank: Uint8Array, out: Buffer): void;
   volumeBloomAdd(tag: number, blob: Uint8Array, ends: Uint8Array, bloomBits: Buffer, bloomNumBits: number): void;
   volumeBloomMightContain(bloomBits: Uint8Array, bloomNumBits: number, tag: number, payload: Uint8Array): boolean;

@@ -214,3 +214,34 @@ test('a batch id outside its dictionary is refused and names the row', (t) => {
   const error = t.throws(() => b.addBatch({ rowIds: BigInt64Array.of(0n, 1n), columns: [{ dictionary: ['a'], ids: Uint32Array.of(0, 4) }] }));
   t.true(isPermafrostError(error, 'ERR_INVALID_ARGUMENT') && error.message.includes('id 4 at row 1'));
 });
+
+test('a transferred batch gives the same bytes as a copied one', (t) => {
+  const s = schema(['i', DataType.Integer], ['f', DataType.Float], ['s', DataType.Text], ['s2', DataType.Text], ['b', DataType.Boolean]);
+  const make = () => {
+    const nulls = Uint8Array.of(0, 1, 0, 0);
+    return {
+      rowIds: BigInt64Array.of(1n, 2n, 3n, 4n),
+      columns: [
+        { values: BigInt64Array.of(5n, 99n, 7n, 8n), nulls },
+        { values: Float64Array.of(0.5, 1, 2, 3), nulls: nulls.slice() },
+        { dictionary: ['a', 'b', 'c'], ids: Uint32Array.of(2, 9, 0, 2), nulls: nulls.slice() },
+        { dictionary: ['x', 'x'], ids: Uint32Array.of(1, 0, 1, 0), nulls: nulls.slice() },
+        { values: Uint8Array.of(3, 0, 1, 0) },
+      ],
+    };
+  };
+  const copied = new VolumeBuilder(s).addBatch(make());
+  const taken = new VolumeBuilder(s).addBatch(make(), { transfer: true });
+  t.deepEqual(bytesOf(taken), bytesOf(copied));
+});
+
+test('only the first batch of an empty builder is taken; later ones are copied', (t) => {
+  const s = schema(['i', DataType.Integer]);
+  const first = BigInt64Array.of(1n, 2n);
+  const second = BigInt64Array.of(3n);
+  const b = new VolumeBuilder(s).addBatch({ rowIds: BigInt64Array.of(1n, 2n), columns: [{ values: first }] }, { transfer: true });
+  b.addBatch({ rowIds: BigInt64Array.of(3n), columns: [{ values: second }] }, { transfer: true });
+  second[0] = 42n; // copied: the volume keeps 3
+  const expected = new VolumeBuilder(s).addRow(1, [1n]).addRow(2, [2n]).addRow(3, [3n]);
+  t.deepEqual(bytesOf(b), bytesOf(expected));
+});

@@ -887,3 +887,27 @@ pub fn volume_encode_finish(
     .map_err(to_napi)?;
     put_pieces(&encoded, &mut pieces)
 }
+
+/// Rewrites booleans as 0 / 1 in place.
+#[napi(catch_unwind)]
+pub fn volume_normalize_booleans_in_place(mut values: BufferSlice<'_>) {
+    prepare::normalize_booleans_in_place(&mut values);
+}
+
+/// `volumeRemapDictionaryIds` re-numbering `ids` in place (NULL rows become 0).
+#[napi(catch_unwind)]
+pub fn volume_remap_dictionary_ids_in_place(
+    mut ids: BufferSlice<'_>,
+    nulls: &[u8],
+    mut remap: BufferSlice<'_>,
+    next_id: u32,
+    mut new_ids: BufferSlice<'_>,
+) -> napi::Result<f64> {
+    let result =
+        prepare::remap_dictionary_ids_in_place(&mut ids, nulls, &mut remap, next_id, &mut new_ids)
+            .map_err(to_napi)?;
+    Ok(match result {
+        Ok(added) => added as f64,
+        Err(row) => -(row as f64) - 1.0,
+    })
+}

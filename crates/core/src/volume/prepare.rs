@@ -51,21 +51,20 @@ pub fn normalize_booleans(src: &[u8], dst: &mut [u8]) -> CoreResult<()> {
             dst.len()
         )));
     }
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = u8::from(*s != 0);
-    }
+    dst.copy_from_slice(src);
+    normalize_booleans_in_place(dst);
     Ok(())
 }
 
-/// Re-numbers a batch's dictionary ids (`ids`, u32 LE per row) into the builder's ids
-/// (`out`, u32 LE per row; NULL rows are left as they are, 0 in a fresh builder column).
-/// `remap` holds one i32 LE per batch dictionary id: the builder id when the string is
-/// already known, else −1; an unknown id seen for the first time gets `next_id`,
-/// `next_id + 1`, … in order of first appearance, is recorded in `remap`, and is appended
-/// to `new_ids` (u32 LE batch ids, room for one per remap entry).
-///
-/// Returns `Ok(count of new ids)`, or `Err(row)` for the first non-NULL row whose id is
-/// outside the batch dictionary.
+/// Rewrites booleans as 0 / 1 in place (any non-zero byte is true).
+pub fn normalize_booleans_in_place(values: &mut [u8]) {
+    for v in values {
+        *v = u8::from(*v != 0);
+    }
+}
+
+/// `remap_dictionary_ids_in_place` reading the batch ids from `ids` and writing the
+/// builder ids to `out` (the same length).
 ///
 /// # Errors
 /// `InvalidArgument` for slices of mismatched sizes.
@@ -77,16 +76,44 @@ pub fn remap_dictionary_ids(
     out: &mut [u8],
     new_ids: &mut [u8],
 ) -> CoreResult<Result<usize, usize>> {
+    if out.len() != ids.len() {
+        return Err(invalid(format!(
+            "{} id bytes into {} bytes",
+            ids.len(),
+            out.len()
+        )));
+    }
+    out.copy_from_slice(ids);
+    remap_dictionary_ids_in_place(out, nulls, remap, next_id, new_ids)
+}
+
+/// Re-numbers a batch's dictionary ids (u32 LE per row) in place into the builder's ids;
+/// NULL rows get id 0 (the kind's zero value, as stoolap stores them). `remap` holds one
+/// i32 LE per batch dictionary id: the builder id when the string is already known, else
+/// −1; an unknown id seen for the first time gets `next_id`, `next_id + 1`, … in order of
+/// first appearance, is recorded in `remap`, and is appended to `new_ids` (u32 LE batch
+/// ids, room for one per remap entry).
+///
+/// Returns `Ok(count of new ids)`, or `Err(row)` for the first non-NULL row whose id is
+/// outside the batch dictionary (rows before it are already re-numbered).
+///
+/// # Errors
+/// `InvalidArgument` for slices of mismatched sizes.
+pub fn remap_dictionary_ids_in_place(
+    ids: &mut [u8],
+    nulls: &[u8],
+    remap: &mut [u8],
+    next_id: u32,
+    new_ids: &mut [u8],
+) -> CoreResult<Result<usize, usize>> {
     let rows = nulls.len();
     if Some(ids.len()) != rows.checked_mul(4)
-        || out.len() != ids.len()
         || remap.len() % 4 != 0
         || new_ids.len() != remap.len()
     {
         return Err(invalid(format!(
-            "{rows} rows: {} id bytes, {} output bytes, {} remap bytes, {} new-id bytes",
+            "{rows} rows: {} id bytes, {} remap bytes, {} new-id bytes",
             ids.len(),
-            out.len(),
             remap.len(),
             new_ids.len()
         )));
@@ -94,16 +121,12 @@ pub fn remap_dictionary_ids(
     let dictionary = remap.len() / 4;
     let mut next = next_id;
     let mut added = 0usize;
-    for (row, ((null, id), slot)) in nulls
-        .iter()
-        .zip(ids.chunks_exact(4))
-        .zip(out.chunks_exact_mut(4))
-        .enumerate()
-    {
+    for (row, (null, slot)) in nulls.iter().zip(ids.chunks_exact_mut(4)).enumerate() {
         if *null != 0 {
+            slot.fill(0);
             continue;
         }
-        let id = le_u32(id).unwrap_or(u32::MAX) as usize;
+        let id = le_u32(slot).unwrap_or(u32::MAX) as usize;
         if id >= dictionary {
             return Ok(Err(row));
         }
