@@ -254,8 +254,14 @@ export class WalAnalyzer {
 
   #onCommit(batch: ScanBatch, i: number, txnKey: NumericKey, lsn: bigint): void {
     const isDdl = txnKey === DDL_KEY;
-    const scope = isDdl ? this.#ddlScope : this.#scopeOf(txnKey);
     const digest = batch.flags(i) & WalFlag.Compressed ? undefined : decodeCommitDigest(batch.storedPayload(i));
+    let scope = isDdl ? this.#ddlScope : this.#scopeOf(txnKey);
+    if (isDdl && digest !== undefined) {
+      // A Commit(−2) with a digest commits only its own DDL entries: earlier ones whose own
+      // commit was lost stay uncommitted instead of failing this one.
+      const members = scope.lsns!.filter((key) => key >= keyOf(digest.firstLsn));
+      scope = { entries: members.length, first: members[0], last: members[members.length - 1], lsns: members };
+    }
     if (digest !== undefined && !digestMatches(scope, digest, this.#oldestRetainedLsn)) {
       const found = `${scope.entries} valid entr${scope.entries === 1 ? 'y' : 'ies'}`;
       this.#dropped.push({

@@ -51,7 +51,8 @@ export class WalManager {
   #nextTxnId: bigint;
   #maintenance: Promise<unknown> = Promise.resolve();
   #rotationSequence: number;
-  #rotationPending = false;
+  #rotationQueued = false;
+  #previousFile: string | undefined;
   #checkpointLsn: bigint;
   #checkpointMetaExists: boolean;
   #analysis: WalAnalysis | undefined;
@@ -204,25 +205,55 @@ export class WalManager {
     return run;
   }
 
+  /**
+   * Rotation check (after commits, rollbacks and DDL). The switch to the new file happens
+   * synchronously unless truncation holds the writer; syncing the old file and rewriting
+   * checkpoint.meta follow as maintenance (coalesced when several switches queue up).
+   */
   #maybeRotate(): void {
-    if (this.#rotationPending || this.#writer.current.writtenBytes < this.#options.maxFileBytes) return;
-    this.#rotationPending = true;
-    this.#serialize(() => this.#rotate())
-      .catch(() => undefined)
-      .finally(() => (this.#rotationPending = false));
+    if (this.#writer.current.writtenBytes < this.#options.maxFileBytes || this.#writer.failure !== undefined || this.#closed) return;
+    if (this.#writer.paused) {
+      if (!this.#rotationQueued) {
+        this.#rotationQueued = true;
+        this.#queueRotationFollowUp(true);
+      }
+      return;
+    }
+    this.#switchFile();
+    if (!this.#rotationQueued) {
+      this.#rotationQueued = true;
+      this.#queueRotationFollowUp(false);
+    }
   }
 
-  async #rotate(): Promise<void> {
+  #queueRotationFollowUp(switchFirst: boolean): void {
+    this.#serialize(async () => {
+      this.#rotationQueued = false;
+      if (switchFirst && this.#writer.current.writtenBytes >= this.#options.maxFileBytes) this.#switchFile();
+      await this.#writer.sync();
+      await this.#writeCheckpointMeta({
+        walFile: this.#writer.current.name,
+        previousWalFile: this.#previousFile,
+        lsn: this.#checkpointLsn,
+        activeTransactions: [],
+      });
+    }).catch(() => undefined);
+  }
+
+  /** Switches appends to a new rotated file; synchronous from naming to switching. */
+  #switchFile(): void {
     const previous = this.#writer.current;
-    if (this.#closed || this.#writer.failure !== undefined || previous.writtenBytes < this.#options.maxFileBytes) return;
     const name = rotatedWalFileName(this.#rotationSequence + 1, this.#options.clock(), this.#writer.currentLsn);
     const path = join(this.walDir, name);
-    // Synchronous from naming to switching: no entry can be staged in between (module header).
-    const fd = this.#fs.openSync(path, 'wx', 0o644);
+    let fd: number;
+    try {
+      fd = this.#fs.openSync(path, 'wx', 0o644);
+    } catch {
+      return; // cannot create the file now (e.g. out of descriptors): keep appending, retry later
+    }
     this.#rotationSequence += 1;
+    this.#previousFile = previous.name;
     this.#writer.rotateTo({ name, path, fd, writtenBytes: 0, durableBytes: 0, directoryDurable: false });
-    await this.#writer.sync();
-    await this.#writeCheckpointMeta({ walFile: name, previousWalFile: previous.name, lsn: this.#checkpointLsn, activeTransactions: [] });
   }
 
   async #writeCheckpointMeta(fields: Pick<CheckpointMeta, 'walFile' | 'previousWalFile' | 'lsn' | 'activeTransactions'>): Promise<void> {

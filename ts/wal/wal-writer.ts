@@ -96,6 +96,10 @@ export class WalWriter {
   get current(): WalSegment {
     return this.#segments[this.#segments.length - 1]!;
   }
+  /** True while maintenance (truncation) holds the writer. */
+  get paused(): boolean {
+    return this.#paused;
+  }
   /** The error that poisoned the writer, if any. */
   get failure(): PermafrostError | undefined {
     return this.#failure;

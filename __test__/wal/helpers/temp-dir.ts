@@ -30,3 +30,8 @@ export function snapshotTree(dir: string): Map<string, string> {
   visit(dir, '');
   return out;
 }
+
+/** Silences process warnings (recovery reports damage through them) in sweep tests. */
+export function silenceWarnings(): void {
+  process.emitWarning = () => undefined;
+}

@@ -77,6 +77,7 @@ export async function runWorkload(dir: string, options: PersistenceOptions = {},
           done.outcome = 'committed';
         }
       }
+      if (n % 4 === 3) await new Promise((resolve) => setImmediate(resolve)); // let I/O (rotation) progress
       if (n === Math.floor(transactions / 2)) {
         const alter = Buffer.from('alter table t1');
         model.ddl.set(await pm.recordDdl('t1', WalOperation.AlterTable, alter), alter.toString('hex'));
@@ -142,6 +143,6 @@ function collect(
 /** Committed transactions of the model, as recovery should return them. */
 export function committedOf(model: WorkloadModel): Map<bigint, string[]> {
   const out = new Map<bigint, string[]>();
-  for (const txn of model.txns.values()) if (txn.outcome === 'committed') out.set(txn.txnId, txn.payloads);
+  for (const txn of model.txns.values()) if (txn.outcome === 'committed' && txn.payloads.length > 0) out.set(txn.txnId, txn.payloads);
   return out;
 }
