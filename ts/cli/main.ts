@@ -7,8 +7,9 @@
 import { isPermafrostError } from '../errors';
 import { parseArgs } from './args';
 import type { CommandGroup, CommandIo } from './command';
+import { walCommands } from './wal';
 
-const GROUPS: readonly CommandGroup[] = [];
+const GROUPS: readonly CommandGroup[] = [walCommands];
 
 function usage(io: CommandIo): void {
   io.out('usage: permafrost <group> <command> [args]');
