@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { PermafrostError } from '../../ts/errors';
 import { PersistenceManager } from '../../ts/persistence/persistence-manager';
 import { WalOperation } from '../../ts/wal/wal-constants';
 import { snapshotTree, tempDir } from './helpers/temp-dir';
@@ -24,7 +25,7 @@ test('a second handle in the same process gets ERR_LOCKED naming the holder, and
   const dir = tempDir(t);
   const holder = await openWithData(dir);
   const before = snapshotTree(dir);
-  const error = await t.throwsAsync(PersistenceManager.open(dir));
+  const error = await t.throwsAsync<PermafrostError>(PersistenceManager.open(dir));
   t.is(error?.code, 'ERR_LOCKED');
   t.regex(error!.message, new RegExp(`process ${process.pid}`));
   t.deepEqual(snapshotTree(dir), before);
