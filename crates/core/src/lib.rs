@@ -13,6 +13,7 @@ pub mod checksum;
 pub mod constants;
 pub mod error;
 pub mod lz4_block;
+pub mod volume;
 pub mod wal_entry;
 pub mod wal_payload;
 pub mod wal_scan;

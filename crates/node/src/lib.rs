@@ -15,11 +15,12 @@ pub mod constants;
 pub mod crc;
 pub mod file_lock;
 pub mod lz4;
+pub mod volume;
 pub mod wal;
 
 /// Version of the binary interface between this addon and `ts/native.ts`. Bump it whenever
 /// a function changes shape; the loader refuses a binary whose number differs.
-pub const NATIVE_ABI_VERSION: u32 = 1;
+pub const NATIVE_ABI_VERSION: u32 = 2;
 
 #[napi_derive::napi(catch_unwind)]
 #[must_use]
