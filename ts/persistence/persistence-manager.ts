@@ -19,7 +19,7 @@ import { encodeRowVersion, type RowVersion } from '../codec/row-version';
 import type { TableSchema } from '../codec/schema';
 import type { WalRecoveryReport } from '../wal/recovery';
 import type { ReplayCallback, TwoPhaseRecoveryInfo } from '../wal/replay';
-import { isDdlOperation, isDmlOperation, walOperationName } from '../wal/wal-constants';
+import { isDdlOperation, walOperationName, WalOperation } from '../wal/wal-constants';
 import { damageError } from '../wal/wal-damage';
 import { WalManager, type SyncMode } from '../wal/wal-manager';
 import { type PersistenceOptions, type ResolvedOptions, resolveOptions } from './persistence-options';
@@ -46,6 +46,11 @@ const EMPTY_REPLAY: TwoPhaseRecoveryInfo = Object.freeze({
   damage: [],
   droppedTransactions: [],
 });
+
+// Module-local copies: recordDml reads them per call (see ts/wal/scan-batch.ts).
+const OP_INSERT = WalOperation.Insert;
+const OP_UPDATE = WalOperation.Update;
+const OP_DELETE = WalOperation.Delete;
 
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
@@ -173,7 +178,7 @@ export class PersistenceManager implements AsyncDisposable {
    */
   recordDml(txnId: bigint, tableName: string, rowId: bigint, operation: number, version: RowVersion | Uint8Array): bigint {
     this.#assertOpen();
-    if (!isDmlOperation(operation)) {
+    if (operation !== OP_INSERT && operation !== OP_UPDATE && operation !== OP_DELETE) {
       throw new PermafrostError('ERR_INVALID_ARGUMENT', `recordDml needs Insert, Update or Delete, got ${walOperationName(operation)}`);
     }
     checkI64(rowId, 'row id');

@@ -54,11 +54,20 @@ export interface ResolvedOptions {
   readonly clock: () => bigint;
 }
 
-const EPOCH_BASE_NANOS = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+let cachedMillis = -1;
+let cachedNanos = 0n;
 
-/** Nanoseconds since the epoch: the wall clock at start-up advanced by the monotonic clock. */
+/**
+ * The system clock in nanoseconds since the epoch, at millisecond resolution (entry
+ * timestamps are informational; reading the clock must stay cheap on the append path).
+ */
 export function systemClockNanos(): bigint {
-  return EPOCH_BASE_NANOS + process.hrtime.bigint();
+  const millis = Date.now();
+  if (millis !== cachedMillis) {
+    cachedMillis = millis;
+    cachedNanos = BigInt(millis) * 1_000_000n;
+  }
+  return cachedNanos;
 }
 
 function count(value: number | undefined, name: string, fallback: number, minimum: number): number {

@@ -24,9 +24,13 @@ export interface EntryFields {
   readonly payload: Uint8Array;
 }
 
-const L = EntryLayout;
+// Module-local copies: the appender reads them per entry (see scan-batch.ts on why).
+const { magic: MAGIC, version: VERSION, headerBytes: HEADER_BYTES, dataFixedBytes: FIXED_BYTES, crcBytes: CRC_BYTES } = EntryLayout;
+const { flagsOffset: FLAGS_AT, headerSizeOffset: HEADER_SIZE_AT, lsnOffset: LSN_AT, previousLsnOffset: PREVIOUS_LSN_AT } = EntryLayout;
+const { entrySizeOffset: ENTRY_SIZE_AT, headerChecksumOffset: CHECKSUM_AT, dataNameLengthOffset: NAME_LENGTH_AT } = EntryLayout;
+const { dataNameOffset: NAME_AT, dataBytesMax: DATA_BYTES_MAX } = EntryLayout;
 /** Draft bytes besides the name and payload: header, fixed data fields, CRC. */
-const OVERHEAD_BYTES = L.headerBytes + L.dataFixedBytes + L.crcBytes;
+const OVERHEAD_BYTES = HEADER_BYTES + FIXED_BYTES + CRC_BYTES;
 
 export class DraftBuffer {
   #buffer: Buffer;
@@ -62,33 +66,58 @@ export class DraftBuffer {
 
   /** Appends one entry draft. */
   append(entry: EntryFields): void {
-    const nameBytes = entry.tableName.length;
-    const payloadBytes = entry.payload.length;
+    this.appendFields(
+      entry.lsn,
+      entry.previousLsn,
+      entry.flags,
+      entry.txnId,
+      entry.tableName,
+      entry.rowId,
+      entry.operation,
+      entry.timestampNanos,
+      entry.payload,
+    );
+  }
+
+  /** `append` with positional fields (the writer's hot path: no object per entry). */
+  appendFields(
+    lsn: bigint,
+    previousLsn: bigint,
+    flags: number,
+    txnId: bigint,
+    tableName: Uint8Array,
+    rowId: bigint,
+    operation: number,
+    timestampNanos: bigint,
+    payload: Uint8Array,
+  ): void {
+    const nameBytes = tableName.length;
+    const payloadBytes = payload.length;
     if (nameBytes > 0xffff) throw new PermafrostError('ERR_LIMIT', `table name of ${nameBytes} bytes exceeds 65535`);
-    const dataBytes = L.dataFixedBytes + nameBytes + payloadBytes;
-    if (dataBytes > L.dataBytesMax) {
-      throw new PermafrostError('ERR_LIMIT', `WAL entry of ${dataBytes} bytes exceeds the ${L.dataBytesMax}-byte limit`);
+    const dataBytes = FIXED_BYTES + nameBytes + payloadBytes;
+    if (dataBytes > DATA_BYTES_MAX) {
+      throw new PermafrostError('ERR_LIMIT', `WAL entry of ${dataBytes} bytes exceeds the ${DATA_BYTES_MAX}-byte limit`);
     }
-    const at = this.#reserve(L.headerBytes + dataBytes + L.crcBytes);
+    const at = this.#reserve(HEADER_BYTES + dataBytes + CRC_BYTES);
     const view = this.#view;
-    view.setUint32(at, L.magic, true);
-    view.setUint8(at + 4, L.version);
-    view.setUint8(at + L.flagsOffset, entry.flags);
-    view.setUint16(at + L.headerSizeOffset, L.headerBytes, true);
-    view.setBigUint64(at + L.lsnOffset, entry.lsn, true);
-    view.setBigUint64(at + L.previousLsnOffset, entry.previousLsn, true);
-    view.setUint32(at + L.entrySizeOffset, dataBytes, true);
-    view.setUint32(at + L.headerChecksumOffset, 0, true);
-    const data = at + L.headerBytes;
-    view.setBigInt64(data, entry.txnId, true);
-    view.setUint16(data + L.dataNameLengthOffset, nameBytes, true);
-    this.#buffer.set(entry.tableName, data + L.dataNameOffset);
-    const afterName = data + L.dataNameOffset + nameBytes;
-    view.setBigInt64(afterName, entry.rowId, true);
-    view.setUint8(afterName + 8, entry.operation);
-    view.setBigInt64(afterName + 9, entry.timestampNanos, true);
+    view.setUint32(at, MAGIC, true);
+    view.setUint8(at + 4, VERSION);
+    view.setUint8(at + FLAGS_AT, flags);
+    view.setUint16(at + HEADER_SIZE_AT, HEADER_BYTES, true);
+    view.setBigUint64(at + LSN_AT, lsn, true);
+    view.setBigUint64(at + PREVIOUS_LSN_AT, previousLsn, true);
+    view.setUint32(at + ENTRY_SIZE_AT, dataBytes, true);
+    view.setUint32(at + CHECKSUM_AT, 0, true);
+    const data = at + HEADER_BYTES;
+    view.setBigInt64(data, txnId, true);
+    view.setUint16(data + NAME_LENGTH_AT, nameBytes, true);
+    if (nameBytes > 0) this.#buffer.set(tableName, data + NAME_AT);
+    const afterName = data + NAME_AT + nameBytes;
+    view.setBigInt64(afterName, rowId, true);
+    view.setUint8(afterName + 8, operation);
+    view.setBigInt64(afterName + 9, timestampNanos, true);
     view.setUint32(afterName + 17, payloadBytes, true);
-    this.#buffer.set(entry.payload, afterName + 21);
+    if (payloadBytes > 0) this.#buffer.set(payload, afterName + 21);
     view.setUint32(afterName + 21 + payloadBytes, 0, true);
   }
 

@@ -1,73 +1,77 @@
 /**
- * Payloads of chosen entries of a scan batch, decompressed with one native call per batch
- * (`walDecompressPayloads`) instead of one per entry. Uncompressed payloads are views into the
- * batch's window; compressed ones are inflated into one shared slab.
+ * Payloads of the chosen entries of a scan batch. Uncompressed payloads are views into the
+ * batch's window; compressed ones are inflated into one shared slab with a single native
+ * call (`walDecompressPayloads`) — never one call per entry — and only when the first
+ * payload of the batch is asked for, so a replay that never reads payloads never inflates.
  */
 import { PermafrostError } from '../errors';
 import { callNative } from '../native';
 import type { ScanBatch } from './scan-batch';
 import { WalFlag } from './wal-constants';
 
-const WORK_ITEM_BYTES = 16;
-/** Most decompressed bytes inflated into one slab. */
-const SLAB_BYTES_MAX = 32 << 20;
+const FLAG_COMPRESSED = WalFlag.Compressed;
+/** u32 fields per work item: source offset, source length, slab offset, raw length. */
+const WORK_ITEM_WORDS = 4;
 
-/** Payloads of entries `indices[0..count)` of `batch`, in that order. */
-export function payloadsOf(batch: ScanBatch, indices: Int32Array | readonly number[], count: number, file?: string): Buffer[] {
-  const out = new Array<Buffer>(count);
-  let start = 0;
-  while (start < count) {
-    let end = start;
+export class BatchPayloads {
+  readonly #batch: ScanBatch;
+  readonly #indices: Int32Array;
+  readonly #count: number;
+  readonly #file: string | undefined;
+  /** Per chosen entry: start in the slab, or −1 when the payload is a window view. */
+  #slabStarts: Int32Array | undefined;
+  #slab: Buffer | undefined;
+
+  constructor(batch: ScanBatch, indices: Int32Array, count: number, file?: string) {
+    this.#batch = batch;
+    this.#indices = indices;
+    this.#count = count;
+    this.#file = file;
+  }
+
+  /** The payload of the k-th chosen entry (decompressed). */
+  get(k: number): Buffer {
+    const i = this.#indices[k]!;
+    const batch = this.#batch;
+    if ((batch.flags(i) & FLAG_COMPRESSED) === 0) return batch.storedPayload(i);
+    if (this.#slabStarts === undefined) this.#inflate();
+    const start = this.#slabStarts![k]!;
+    return this.#slab!.subarray(start, start + batch.payloadRawBytes(i));
+  }
+
+  /** Inflates every compressed payload of the chosen entries in one native call. */
+  #inflate(): void {
+    const batch = this.#batch;
+    const starts = new Int32Array(this.#count).fill(-1);
     let slabBytes = 0;
-    let compressed = 0;
-    while (end < count && (slabBytes < SLAB_BYTES_MAX || compressed === 0)) {
-      const i = indices[end]!;
-      if (batch.flags(i) & WalFlag.Compressed) {
-        slabBytes += batch.payloadRawBytes(i);
-        compressed += 1;
-      }
-      end += 1;
+    let items = 0;
+    for (let k = 0; k < this.#count; k += 1) {
+      const i = this.#indices[k]!;
+      if ((batch.flags(i) & FLAG_COMPRESSED) === 0) continue;
+      starts[k] = slabBytes;
+      slabBytes += batch.payloadRawBytes(i);
+      items += 1;
     }
-    inflate(batch, indices, start, end, compressed, slabBytes, out, file);
-    start = end;
-  }
-  return out;
-}
-
-function inflate(
-  batch: ScanBatch,
-  indices: Int32Array | readonly number[],
-  start: number,
-  end: number,
-  compressed: number,
-  slabBytes: number,
-  out: Buffer[],
-  file: string | undefined,
-): void {
-  const slab = Buffer.allocUnsafe(slabBytes);
-  const work = Buffer.allocUnsafe(compressed * WORK_ITEM_BYTES);
-  let item = 0;
-  let slabAt = 0;
-  for (let k = start; k < end; k += 1) {
-    const i = indices[k]!;
-    if ((batch.flags(i) & WalFlag.Compressed) === 0) {
-      out[k] = batch.storedPayload(i);
-      continue;
+    const slab = Buffer.allocUnsafe(slabBytes);
+    const work = new Uint32Array(items * WORK_ITEM_WORDS);
+    let at = 0;
+    for (let k = 0; k < this.#count; k += 1) {
+      if (starts[k]! < 0) continue;
+      const i = this.#indices[k]!;
+      work[at] = batch.windowPosition(i) + batch.payloadOffset(i);
+      work[at + 1] = batch.payloadStoredBytes(i);
+      work[at + 2] = starts[k]!;
+      work[at + 3] = batch.payloadRawBytes(i);
+      at += WORK_ITEM_WORDS;
     }
-    const raw = batch.payloadRawBytes(i);
-    work.writeUInt32LE(batch.windowPosition(i) + batch.payloadOffset(i), item);
-    work.writeUInt32LE(batch.payloadStoredBytes(i), item + 4);
-    work.writeUInt32LE(slabAt, item + 8);
-    work.writeUInt32LE(raw, item + 12);
-    out[k] = slab.subarray(slabAt, slabAt + raw);
-    slabAt += raw;
-    item += WORK_ITEM_BYTES;
-  }
-  if (compressed === 0) return;
-  try {
-    callNative((binding) => binding.walDecompressPayloads(batch.window, work, slab));
-  } catch (error) {
-    // The error offset is the payload's position in the window; report it in the file.
-    throw error instanceof PermafrostError ? error.locate(file, batch.windowOffset) : error;
+    const workBytes = new Uint8Array(work.buffer, work.byteOffset, work.byteLength);
+    try {
+      callNative((binding) => binding.walDecompressPayloads(batch.window, workBytes, slab));
+    } catch (error) {
+      // The error offset is the payload's position in the window; report it in the file.
+      throw error instanceof PermafrostError ? error.locate(this.#file, batch.windowOffset) : error;
+    }
+    this.#slab = slab;
+    this.#slabStarts = starts;
   }
 }

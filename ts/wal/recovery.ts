@@ -21,6 +21,7 @@ import { type CheckpointMeta, decodeCheckpointMeta } from './checkpoint-meta';
 import { WalAnalysis, WalAnalyzer, type DroppedTransaction } from './wal-analysis';
 import { damageError, type WalDamage } from './wal-damage';
 import { CHECKPOINT_META_NAME, plainWalFileName, walFileLsn } from './wal-file-names';
+import type { ScanBatch } from './scan-batch';
 import { scanWalFile } from './wal-scanner';
 import { listWalFiles, repairInterruptedTruncation, type WalRepair } from './truncation';
 import type { WalSegment } from './wal-writer';
@@ -75,19 +76,39 @@ export async function readCheckpointMeta(
   }
 }
 
-/** Phase 1 over the files on disk. */
-export async function analyzeWalFiles(fileSystem: FileSystem, walDir: string, names: readonly string[]): Promise<WalAnalysis> {
+/** WALs up to this size keep their phase-1 scan for the first replay (see WalAnalysis.batches). */
+export const RETAINED_SCAN_BYTES_MAX = 64 << 20;
+
+/** Phase 1 over the files on disk; `retainBatches` keeps the scan when the WAL is small enough. */
+export async function analyzeWalFiles(
+  fileSystem: FileSystem,
+  walDir: string,
+  names: readonly string[],
+  retainBatches = false,
+): Promise<WalAnalysis> {
   const analyzer = new WalAnalyzer({ oldestRetainedLsn: names.length > 0 ? walFileLsn(names[0]!) : 0n });
+  const sizes: number[] = [];
+  for (const name of names) {
+    const fd = await fileSystem.open(join(walDir, name), 'r');
+    sizes.push(await fileSystem.sizeOf(fd).finally(() => fileSystem.close(fd)));
+  }
+  const retain = retainBatches && sizes.reduce((sum, size) => sum + size, 0) <= RETAINED_SCAN_BYTES_MAX;
+  const kept = new Map<string, ScanBatch[]>();
   for (let index = 0; index < names.length; index += 1) {
     const name = names[index]!;
-    const path = join(walDir, name);
-    const fd = await fileSystem.open(path, 'r');
-    const sizeBytes = await fileSystem.sizeOf(fd).finally(() => fileSystem.close(fd));
+    const sizeBytes = sizes[index]!;
+    const batches: ScanBatch[] = [];
     analyzer.beginFile({ name, sizeBytes }, index === names.length - 1);
-    for await (const batch of scanWalFile(fileSystem, path, { sizeBytes })) analyzer.addBatch(batch);
+    for await (const batch of scanWalFile(fileSystem, join(walDir, name), { sizeBytes })) {
+      analyzer.addBatch(batch);
+      if (retain) batches.push(batch.compacted());
+    }
     analyzer.endFile();
+    kept.set(name, batches);
   }
-  return analyzer.finish();
+  const analysis = analyzer.finish();
+  if (retain) analysis.batches = kept;
+  return analysis;
 }
 
 async function openLastFile(fileSystem: FileSystem, walDir: string, name: string, tornTail: WalDamage | undefined): Promise<WalSegment> {
@@ -118,7 +139,7 @@ export async function recoverWal(fileSystem: FileSystem, walDir: string, options
   const repairs = await repairInterruptedTruncation(fileSystem, walDir);
   const { meta, error: checkpointMetaError } = await readCheckpointMeta(fileSystem, walDir);
   const names = await listWalFiles(fileSystem, walDir);
-  const analysis = await analyzeWalFiles(fileSystem, walDir, names);
+  const analysis = await analyzeWalFiles(fileSystem, walDir, names, true);
   const corruption = analysis.corruption;
   if (options.onCorruption === 'throw' && corruption.length > 0) throw damageError(corruption[0]!);
   const tornTail = analysis.tornTail;

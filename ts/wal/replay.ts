@@ -17,11 +17,15 @@
  * before the next entry.
  */
 import type { ScanBatch } from './scan-batch';
-import { payloadsOf } from './payloads';
+import { BatchPayloads } from './payloads';
 import { type NumericKey, type WalAnalysis, type DroppedTransaction, keyOf } from './wal-analysis';
 import { DDL_TXN_ID, MARKER_TXN_ID, WalOperation } from './wal-constants';
 import type { WalDamage } from './wal-damage';
 import { WalEntry } from './wal-entry';
+
+// Read per entry: module-local copies (see scan-batch.ts).
+const OP_COMMIT = WalOperation.Commit;
+const OP_ROLLBACK = WalOperation.Rollback;
 
 export type ReplayCallback = (entry: WalEntry) => void | Promise<void>;
 
@@ -75,9 +79,9 @@ export async function replayCommitted(
     for await (const batch of source(file.name)) {
       const chosen = chooseEntries(batch, analysis, fromKey, rejected, tally);
       if (chosen.count === 0) continue;
-      const payloads = payloadsOf(batch, chosen.indices, chosen.count, file.name);
+      const payloads = new BatchPayloads(batch, chosen.indices, chosen.count, file.name);
       for (let k = 0; k < chosen.count; k += 1) {
-        const result = callback(new WalEntry(batch, chosen.indices[k]!, file.name, payloads[k]!));
+        const result = callback(new WalEntry(batch, chosen.indices[k]!, file.name, payloads, k));
         if (result !== undefined) await result;
       }
     }
@@ -115,12 +119,12 @@ function chooseEntries(
     const txnKey: NumericKey = Number.isNaN(txnNumber) ? batch.txnId(i) : txnNumber;
     if (txnKey === MARKER_KEY) continue;
     const operation = batch.operation(i);
-    if (operation === WalOperation.Rollback) {
+    if (operation === OP_ROLLBACK) {
       tally.aborted.add(txnKey);
       continue;
     }
     const isCommitted = txnKey === DDL_KEY ? analysis.committedDdl.has(lsnKey) : analysis.committed.has(txnKey);
-    if (operation === WalOperation.Commit) {
+    if (operation === OP_COMMIT) {
       if (!isCommitted) continue;
       if (txnKey === DDL_KEY) tally.ddlCommitted = true;
       else tally.committed.add(txnKey);

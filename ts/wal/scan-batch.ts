@@ -6,7 +6,35 @@
  */
 import { EntryLayout, IndexLayout as X } from './wal-constants';
 
-const SLOTS = X.recordBytes / 8;
+// Hot accessors read module-local numbers: an imported object's properties can sit behind
+// getters (CommonJS interop), which costs more than the read itself in a per-entry loop.
+const RECORD = X.recordBytes;
+const SLOTS = RECORD / 8;
+const WORDS = RECORD / 4;
+const HALVES = RECORD / 2;
+const OFFSET = X.offset / 8;
+const LSN = X.lsn / 8;
+const LSN_NUMBER = X.lsnNumber / 8;
+const PREVIOUS_LSN = X.previousLsn / 8;
+const TXN_ID = X.txnId / 8;
+const TXN_ID_NUMBER = X.txnIdNumber / 8;
+const ROW_ID = X.rowId / 8;
+const TIMESTAMP = X.timestamp / 8;
+const ENTRY_BYTES = X.entryBytes / 4;
+const DATA_CRC = X.dataCrc / 4;
+const PAYLOAD_OFFSET = X.payloadOffset / 4;
+const PAYLOAD_STORED_BYTES = X.payloadStoredBytes / 4;
+const PAYLOAD_RAW_BYTES = X.payloadRawBytes / 4;
+const TABLE_NAME_BYTES = X.tableNameBytes / 2;
+const HEADER_BYTES = X.headerBytes / 2;
+const KIND = X.kind;
+const REASON = X.reason;
+const FLAGS = X.flags;
+const OPERATION = X.operation;
+const PRESENT = X.present;
+const KIND_ENTRY = X.kindEntry;
+const HEADER_VERIFIED = X.headerVerified;
+const NAME_OFFSET = EntryLayout.dataNameOffset;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class ScanBatch {
@@ -27,7 +55,7 @@ export class ScanBatch {
     this.windowOffset = windowOffset;
     this.count = count;
     const buffer = index.buffer;
-    const bytes = count * X.recordBytes;
+    const bytes = count * RECORD;
     this.#f64 = new Float64Array(buffer, index.byteOffset, bytes / 8);
     this.#i64 = new BigInt64Array(buffer, index.byteOffset, bytes / 8);
     this.#u64 = new BigUint64Array(buffer, index.byteOffset, bytes / 8);
@@ -36,74 +64,82 @@ export class ScanBatch {
     this.#u8 = new Uint8Array(buffer, index.byteOffset, bytes);
   }
 
+  /** The same batch with an index buffer of exactly its size (to keep it around cheaply). */
+  compacted(): ScanBatch {
+    const bytes = this.count * RECORD;
+    const index = Buffer.allocUnsafeSlow(bytes);
+    index.set(this.#u8.subarray(0, bytes));
+    return new ScanBatch(this.window, this.windowOffset, index, this.count);
+  }
+
   isEntry(i: number): boolean {
-    return this.#u8[i * X.recordBytes + X.kind] === X.kindEntry;
+    return this.#u8[i * RECORD + KIND] === KIND_ENTRY;
   }
   /** Damage reason (`WAL_DAMAGE_*`), 0 for entries. */
   reason(i: number): number {
-    return this.#u8[i * X.recordBytes + X.reason]!;
+    return this.#u8[i * RECORD + REASON]!;
   }
   /** File offset of the entry or of the first damaged byte. */
   offset(i: number): number {
-    return this.#f64[i * SLOTS + X.offset / 8]!;
+    return this.#f64[i * SLOTS + OFFSET]!;
   }
   lsn(i: number): bigint {
-    return this.#u64[i * SLOTS + X.lsn / 8]!;
+    return this.#u64[i * SLOTS + LSN]!;
   }
   /** The LSN as a number (NaN above 2^53). */
   lsnNumber(i: number): number {
-    return this.#f64[i * SLOTS + X.lsnNumber / 8]!;
+    return this.#f64[i * SLOTS + LSN_NUMBER]!;
   }
   previousLsn(i: number): bigint {
-    return this.#u64[i * SLOTS + X.previousLsn / 8]!;
+    return this.#u64[i * SLOTS + PREVIOUS_LSN]!;
   }
   txnId(i: number): bigint {
-    return this.#i64[i * SLOTS + X.txnId / 8]!;
+    return this.#i64[i * SLOTS + TXN_ID]!;
   }
   /** The transaction id as a number (NaN beyond ±2^53). */
   txnIdNumber(i: number): number {
-    return this.#f64[i * SLOTS + X.txnIdNumber / 8]!;
+    return this.#f64[i * SLOTS + TXN_ID_NUMBER]!;
   }
   rowId(i: number): bigint {
-    return this.#i64[i * SLOTS + X.rowId / 8]!;
+    return this.#i64[i * SLOTS + ROW_ID]!;
   }
   timestamp(i: number): bigint {
-    return this.#i64[i * SLOTS + X.timestamp / 8]!;
+    return this.#i64[i * SLOTS + TIMESTAMP]!;
   }
   entryBytes(i: number): number {
-    return this.#u32[i * (X.recordBytes / 4) + X.entryBytes / 4]!;
+    return this.#u32[i * WORDS + ENTRY_BYTES]!;
   }
   dataCrc(i: number): number {
-    return this.#u32[i * (X.recordBytes / 4) + X.dataCrc / 4]!;
+    return this.#u32[i * WORDS + DATA_CRC]!;
   }
   payloadOffset(i: number): number {
-    return this.#u32[i * (X.recordBytes / 4) + X.payloadOffset / 4]!;
+    return this.#u32[i * WORDS + PAYLOAD_OFFSET]!;
   }
   payloadStoredBytes(i: number): number {
-    return this.#u32[i * (X.recordBytes / 4) + X.payloadStoredBytes / 4]!;
+    return this.#u32[i * WORDS + PAYLOAD_STORED_BYTES]!;
   }
   payloadRawBytes(i: number): number {
-    return this.#u32[i * (X.recordBytes / 4) + X.payloadRawBytes / 4]!;
+    return this.#u32[i * WORDS + PAYLOAD_RAW_BYTES]!;
   }
   tableNameBytes(i: number): number {
-    return this.#u16[i * (X.recordBytes / 2) + X.tableNameBytes / 2]!;
+    return this.#u16[i * HALVES + TABLE_NAME_BYTES]!;
   }
   headerBytes(i: number): number {
-    return this.#u16[i * (X.recordBytes / 2) + X.headerBytes / 2]!;
+    return this.#u16[i * HALVES + HEADER_BYTES]!;
   }
   flags(i: number): number {
-    return this.#u8[i * X.recordBytes + X.flags]!;
+    return this.#u8[i * RECORD + FLAGS]!;
   }
   operation(i: number): number {
-    return this.#u8[i * X.recordBytes + X.operation]!;
+    return this.#u8[i * RECORD + OPERATION]!;
   }
   /** `WAL_INDEX_HAS_*` / `HEADER_VERIFIED` bits. */
   present(i: number): number {
-    return this.#u8[i * X.recordBytes + X.present]!;
+    return this.#u8[i * RECORD + PRESENT]!;
   }
   /** True when the entry carried a header checksum that held (written by permafrost). */
   headerVerified(i: number): boolean {
-    return (this.present(i) & X.headerVerified) !== 0;
+    return (this.present(i) & HEADER_VERIFIED) !== 0;
   }
 
   /** Position of entry `i` in `window`. */
@@ -112,7 +148,7 @@ export class ScanBatch {
   }
   /** The table name of entry `i` (decoded on demand; the scanner checked it is UTF-8). */
   tableName(i: number): string {
-    const at = this.windowPosition(i) + this.headerBytes(i) + EntryLayout.dataNameOffset;
+    const at = this.windowPosition(i) + this.headerBytes(i) + NAME_OFFSET;
     return utf8.decode(this.window.subarray(at, at + this.tableNameBytes(i)));
   }
   /** The payload of entry `i` as stored (compressed when the COMPRESSED flag is set). */

@@ -25,6 +25,11 @@ import { type ScanBatch } from './scan-batch';
 import { DDL_TXN_ID, IndexLayout, MARKER_TXN_ID, WalFlag, WalOperation } from './wal-constants';
 import { DamageReason, describeDamage, type WalDamage } from './wal-damage';
 
+// Read per entry: module-local copies (see scan-batch.ts).
+const OP_COMMIT = WalOperation.Commit;
+const OP_ROLLBACK = WalOperation.Rollback;
+const FLAG_COMPRESSED = WalFlag.Compressed;
+
 /** A key that identifies a transaction id or LSN in maps: a number when exact, else a bigint. */
 export type NumericKey = number | bigint;
 
@@ -100,6 +105,16 @@ export class WalAnalysis {
     /** Per file: offsets of valid entries rejected by rule 2. */
     readonly rejected: ReadonlyMap<string, ReadonlySet<number>>,
   ) {}
+
+  /**
+   * The scan batches phase 1 read, kept (for WALs up to a size limit) so the first replay
+   * after open does not read and scan the files again. Released by `releaseBatches`.
+   */
+  batches: ReadonlyMap<string, readonly ScanBatch[]> | undefined;
+
+  releaseBatches(): void {
+    this.batches = undefined;
+  }
 
   /** The torn tail of the last file, if any (cut off at open). */
   get tornTail(): WalDamage | undefined {
@@ -235,8 +250,8 @@ export class WalAnalyzer {
       if (txnKey > this.#maxTxnNumber) this.#maxTxnNumber = txnKey;
     } else if (txnKey > this.#maxTxnId) this.#maxTxnId = txnKey;
     const operation = batch.operation(i);
-    if (operation === WalOperation.Commit) this.#onCommit(batch, i, txnKey, lsn);
-    else if (operation === WalOperation.Rollback) this.#aborted.add(txnKey);
+    if (operation === OP_COMMIT) this.#onCommit(batch, i, txnKey, lsn);
+    else if (operation === OP_ROLLBACK) this.#aborted.add(txnKey);
     else {
       const scope = txnKey === DDL_KEY ? this.#ddlScope : this.#scopeOf(txnKey);
       scope.entries += 1;
@@ -254,7 +269,7 @@ export class WalAnalyzer {
 
   #onCommit(batch: ScanBatch, i: number, txnKey: NumericKey, lsn: bigint): void {
     const isDdl = txnKey === DDL_KEY;
-    const digest = batch.flags(i) & WalFlag.Compressed ? undefined : decodeCommitDigest(batch.storedPayload(i));
+    const digest = batch.flags(i) & FLAG_COMPRESSED ? undefined : decodeCommitDigest(batch.storedPayload(i));
     let scope = isDdl ? this.#ddlScope : this.#scopeOf(txnKey);
     if (isDdl && digest !== undefined) {
       // A Commit(−2) with a digest commits only its own DDL entries: earlier ones whose own

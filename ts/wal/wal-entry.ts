@@ -3,25 +3,34 @@
  * index (fields are read on demand, so delivering millions of entries stays cheap) plus the
  * decompressed payload. See crates/core/src/wal_entry.rs for the byte layout.
  */
+import type { BatchPayloads } from './payloads';
 import type { ScanBatch } from './scan-batch';
 import { DDL_TXN_ID, MARKER_TXN_ID, WalFlag, WalOperation, walOperationName } from './wal-constants';
 
 export class WalEntry {
   readonly #batch: ScanBatch;
   readonly #i: number;
+  readonly #payloads: BatchPayloads;
+  readonly #k: number;
+  #payload: Buffer | undefined;
   /** The WAL file the entry was read from. */
   readonly file: string;
-  /**
-   * The payload, decompressed. It is a view into a buffer that belongs to the entry; copy it
-   * if you keep it past the callback and care about retaining the whole read window.
-   */
-  readonly payload: Buffer;
 
-  constructor(batch: ScanBatch, i: number, file: string, payload: Buffer) {
+  constructor(batch: ScanBatch, i: number, file: string, payloads: BatchPayloads, k: number) {
     this.#batch = batch;
     this.#i = i;
     this.file = file;
-    this.payload = payload;
+    this.#payloads = payloads;
+    this.#k = k;
+  }
+
+  /**
+   * The payload, decompressed (on first access, together with the rest of its batch). It is a
+   * view into a buffer shared with nearby entries; copy it to keep it without retaining them.
+   */
+  get payload(): Buffer {
+    this.#payload ??= this.#payloads.get(this.#k);
+    return this.#payload;
   }
 
   get lsn(): bigint {

@@ -59,6 +59,7 @@ export class WalManager {
   #analysisLsn: bigint;
   #syncTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  #lastCheckedTxn: bigint | undefined;
 
   private constructor(walDir: string, options: WalManagerOptions, writer: WalWriter, recovered: RecoveredState) {
     this.walDir = walDir;
@@ -110,6 +111,7 @@ export class WalManager {
   }
 
   #checkUserTxn(txnId: bigint): void {
+    if (txnId === this.#lastCheckedTxn) return; // the common case: entries of one transaction in a row
     if (typeof txnId !== 'bigint' || txnId <= 0n || txnId >= 1n << 63n) {
       throw new PermafrostError('ERR_INVALID_ARGUMENT', `transaction id must be a positive i64 bigint, got ${String(txnId)}`);
     }
@@ -120,6 +122,7 @@ export class WalManager {
       );
     }
     if (txnId >= this.#nextTxnId) this.#nextTxnId = txnId + 1n;
+    this.#lastCheckedTxn = txnId;
   }
 
   /** A transaction id never used in this WAL before (✱ stoolap may reuse ids after a crash). */
@@ -133,6 +136,7 @@ export class WalManager {
   /** Stages a row entry; durable with its transaction's commit. */
   appendDml(txnId: bigint, tableName: string, rowId: bigint, operation: number, payload: Uint8Array): bigint {
     this.#assertOpen();
+    if (this.#analysis?.batches !== undefined) this.#analysis.releaseBatches(); // the scan is stale now
     this.#checkUserTxn(txnId);
     return this.#writer.append(txnId, tableName, rowId, operation, payload);
   }
@@ -307,8 +311,13 @@ export class WalManager {
       }
       // Phase 2 needs no byte past a file's last valid entry (a torn tail may be gone by now).
       const sizes = new Map(analysis.files.map((file) => [file.name, file.validEndBytes]));
-      const source = (name: string) => scanWalFile(this.#fs, join(this.walDir, name), { sizeBytes: sizes.get(name)! });
-      return replayCommitted(analysis, source, fromLsn, callback);
+      const kept = analysis.batches;
+      const source = (name: string) => kept?.get(name) ?? scanWalFile(this.#fs, join(this.walDir, name), { sizeBytes: sizes.get(name)! });
+      try {
+        return await replayCommitted(analysis, source, fromLsn, callback);
+      } finally {
+        analysis.releaseBatches();
+      }
     });
   }
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { PermafrostError } from '../errors';
 import type { FileSystem } from '../io/file-system';
-import { payloadsOf } from './payloads';
+import { BatchPayloads } from './payloads';
 import { readCheckpointMeta, analyzeWalFiles } from './recovery';
 import type { ScanBatch } from './scan-batch';
 import { WalAnalyzer } from './wal-analysis';
@@ -17,10 +17,11 @@ import { scanWalBytes, scanWalFile } from './wal-scanner';
 
 /** Every entry of `batch`, with decompressed payloads. */
 export function entriesOf(batch: ScanBatch, file: string): WalEntry[] {
-  const indices: number[] = [];
-  for (let i = 0; i < batch.count; i += 1) if (batch.isEntry(i)) indices.push(i);
-  const payloads = payloadsOf(batch, indices, indices.length, file);
-  return indices.map((i, k) => new WalEntry(batch, i, file, payloads[k]!));
+  const indices = new Int32Array(batch.count);
+  let count = 0;
+  for (let i = 0; i < batch.count; i += 1) if (batch.isEntry(i)) indices[count++] = i;
+  const payloads = new BatchPayloads(batch, indices, count, file);
+  return Array.from({ length: count }, (_, k) => new WalEntry(batch, indices[k]!, file, payloads, k));
 }
 
 /**

@@ -66,6 +66,9 @@ export class WalWriter {
   readonly #drafts = new DraftBuffer();
   readonly #names = new Map<string, Uint8Array>();
   readonly #tallies = new Map<bigint, Tally>();
+  /** The transaction of the last append and its tally (runs of one transaction skip the map). */
+  #lastTxnId: bigint | undefined;
+  #lastTally: Tally | undefined;
   #segments: WalSegment[];
   #lsn: bigint;
   #previousLsn: bigint;
@@ -144,7 +147,7 @@ export class WalWriter {
     if (this.#lsn >= U64_MAX) throw new PermafrostError('ERR_LIMIT', 'the WAL has used every LSN');
     const lsn = this.#lsn + 1n;
     const timestampNanos = this.#options.clock();
-    this.#drafts.append({ lsn, previousLsn: this.#previousLsn, flags, txnId, tableName, rowId, operation, timestampNanos, payload });
+    this.#drafts.appendFields(lsn, this.#previousLsn, flags, txnId, tableName, rowId, operation, timestampNanos, payload);
     this.#lsn = lsn;
     this.#previousLsn = lsn;
     if (this.#drafts.length >= this.#options.flushTriggerBytes && !this.#paused) this.#flush();
@@ -154,13 +157,20 @@ export class WalWriter {
   /** Stages a data or DDL entry of `txnId`; returns its LSN. */
   append(txnId: bigint, tableName: string, rowId: bigint, operation: number, payload: Uint8Array): bigint {
     const lsn = this.#stage(txnId, this.#nameBytes(tableName), rowId, operation, payload, 0);
-    const tally = this.#tallies.get(txnId);
-    if (tally === undefined) this.#tallies.set(txnId, { count: 1, firstLsn: lsn, lastLsn: lsn });
+    let tally = txnId === this.#lastTxnId ? this.#lastTally : this.#tallies.get(txnId);
+    if (tally === undefined) this.#tallies.set(txnId, (tally = { count: 1, firstLsn: lsn, lastLsn: lsn }));
     else {
       tally.count += 1;
       tally.lastLsn = lsn;
     }
+    this.#lastTxnId = txnId;
+    this.#lastTally = tally;
     return lsn;
+  }
+
+  #forget(txnId: bigint): void {
+    this.#tallies.delete(txnId);
+    if (txnId === this.#lastTxnId) this.#lastTally = undefined;
   }
 
   /** Stages the Commit entry of `txnId`, carrying the digest of its entries (commit-digest.ts). */
@@ -172,14 +182,14 @@ export class WalWriter {
       lastLsn: tally?.lastLsn ?? 0n,
     });
     const lsn = this.#stage(txnId, EMPTY, 0n, WalOperation.Commit, digest, WalFlag.CommitMarker);
-    this.#tallies.delete(txnId);
+    this.#forget(txnId);
     return lsn;
   }
 
   /** Stages the Rollback entry of `txnId`. */
   appendRollback(txnId: bigint): bigint {
     const lsn = this.#stage(txnId, EMPTY, 0n, WalOperation.Rollback, EMPTY, WalFlag.AbortMarker);
-    this.#tallies.delete(txnId);
+    this.#forget(txnId);
     return lsn;
   }
 
