@@ -253,7 +253,12 @@ export class WalWriter {
     if (this.#round !== undefined) return;
     this.#round = (async () => {
       await null; // let commits issued in the same tick join this round
+      let first = true;
       while (this.#waiters.length > 0 && this.#failure === undefined) {
+        // After a round, give the committers it just released one macrotask to stage their
+        // next commits, so they join the next round instead of splitting into two convoys.
+        if (!first) await new Promise((resolve) => setImmediate(resolve));
+        first = false;
         while (this.#paused) await this.#resumed;
         const round = this.#runRound();
         this.#roundInFlight = round;
