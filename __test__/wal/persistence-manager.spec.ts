@@ -1,9 +1,10 @@
 /** The PersistenceManager surface: lifecycle, memory-only mode, logging, replay, ids, schemas. */
 import test from 'ava';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { column, type TableSchema } from '../../ts/codec/schema';
 import { DataType } from '../../ts/codec/data-type';
+import type { PermafrostError } from '../../ts/errors';
 import { decodeRowVersion } from '../../ts/codec/row-version';
 import { PersistenceManager } from '../../ts/persistence/persistence-manager';
 import { decodeCheckpointMeta } from '../../ts/wal/checkpoint-meta';
@@ -208,4 +209,17 @@ test('payload bytes are copied: reusing the caller’s buffer changes nothing lo
   bytes.fill(0);
   await pm.commit(txn);
   t.is((await replayAll(pm))[0]!.payload.toString(), 'original payload');
+});
+
+test('memory-only transaction ids count up from 1', async (t) => {
+  await using pm = await PersistenceManager.open(null);
+  t.deepEqual([pm.allocateTxnId(), pm.allocateTxnId()], [1n, 2n]);
+});
+
+test('a path that is a file is ERR_IO naming it', async (t) => {
+  const file = join(tempDir(t), 'not-a-directory');
+  writeFileSync(file, 'x');
+  const error = await t.throwsAsync<PermafrostError>(PersistenceManager.open(file));
+  t.is(error?.code, 'ERR_IO');
+  t.is(error?.file, file);
 });

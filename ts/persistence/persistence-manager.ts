@@ -13,7 +13,7 @@
  * exactly like stoolap's disabled manager; nothing touches the disk.
  */
 import { join, resolve } from 'node:path';
-import { PermafrostError } from '../errors';
+import { PermafrostError, ioError } from '../errors';
 import { DirectoryLock } from '../io/directory-lock';
 import { encodeRowVersion, type RowVersion } from '../codec/row-version';
 import type { TableSchema } from '../codec/schema';
@@ -69,6 +69,7 @@ export class PersistenceManager implements AsyncDisposable {
   readonly #lock: DirectoryLock | undefined;
   readonly #schemas = new Map<string, TableSchema>();
   #lastCheckpointTime = 0n;
+  #memoryTxnId = 0n;
   #closing: Promise<void> | undefined;
   #closed = false;
 
@@ -90,7 +91,11 @@ export class PersistenceManager implements AsyncDisposable {
     if (typeof path !== 'string' || path === '') throw new PermafrostError('ERR_INVALID_ARGUMENT', 'path must be a non-empty string');
     const directory = resolve(path);
     const fileSystem = resolved.fileSystem;
-    if (await fileSystem.mkdir(directory)) await fileSystem.fsyncDirectory(resolve(directory, '..'));
+    try {
+      if (await fileSystem.mkdir(directory)) await fileSystem.fsyncDirectory(resolve(directory, '..'));
+    } catch (error) {
+      throw ioError('cannot create the database directory', error, directory);
+    }
     const lock = await DirectoryLock.acquire(fileSystem, directory);
     let wal: WalManager;
     try {
@@ -147,10 +152,15 @@ export class PersistenceManager implements AsyncDisposable {
     if (this.#closed || this.#closing !== undefined) throw new PermafrostError('ERR_CLOSED', 'the persistence manager is closed');
   }
 
-  /** A transaction id never used in this WAL before (above every id found at open). */
+  /**
+   * A transaction id never used in this WAL before (above every id found at open); in
+   * memory-only mode, 1n, 2n, 3n, ...
+   */
   allocateTxnId(): bigint {
     this.#assertOpen();
-    return this.#wal?.allocateTxnId() ?? 0n;
+    if (this.#wal !== undefined) return this.#wal.allocateTxnId();
+    this.#memoryTxnId += 1n;
+    return this.#memoryTxnId;
   }
 
   /**

@@ -15,7 +15,7 @@
  *    anything is acknowledged on top of it), or create `wal-<now>-lsn-0.log` when there is none.
  */
 import { dirname, join } from 'node:path';
-import { type PermafrostError, ioError, isPermafrostError } from '../errors';
+import { PermafrostError, ioError, isPermafrostError } from '../errors';
 import type { FileSystem } from '../io/file-system';
 import { type CheckpointMeta, decodeCheckpointMeta } from './checkpoint-meta';
 import { WalAnalysis, WalAnalyzer, type DroppedTransaction } from './wal-analysis';
@@ -135,6 +135,14 @@ async function createFreshFile(fileSystem: FileSystem, walDir: string, clock: ()
 
 /** Recovers `walDir` (see the module header). The caller holds the directory lock. */
 export async function recoverWal(fileSystem: FileSystem, walDir: string, options: RecoveryOptions): Promise<RecoveredWal> {
+  try {
+    return await recoverSteps(fileSystem, walDir, options);
+  } catch (error) {
+    throw error instanceof PermafrostError ? error : ioError('cannot recover the WAL', error, walDir);
+  }
+}
+
+async function recoverSteps(fileSystem: FileSystem, walDir: string, options: RecoveryOptions): Promise<RecoveredWal> {
   if (await fileSystem.mkdir(walDir)) await fileSystem.fsyncDirectory(dirname(walDir));
   const repairs = await repairInterruptedTruncation(fileSystem, walDir);
   const { meta, error: checkpointMetaError } = await readCheckpointMeta(fileSystem, walDir);

@@ -17,7 +17,7 @@
  * cut) and the old file intact: both are read in name order.
  */
 import { join } from 'node:path';
-import { PermafrostError } from '../errors';
+import { PermafrostError, ioError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-file';
 import type { FileSystem } from '../io/file-system';
 import { type CheckpointMeta, encodeCheckpointMeta } from './checkpoint-meta';
@@ -200,8 +200,10 @@ export class WalManager {
     const run = this.#maintenance.then(async () => {
       try {
         return await task();
-      } catch (error) {
-        if (error instanceof PermafrostError && error.code === 'ERR_IO') this.#writer.fail(error, error.what, error.file ?? this.walDir);
+      } catch (caught) {
+        // Any file-system failure in maintenance poisons writes: the files may be half-changed.
+        const error = caught instanceof PermafrostError ? caught : ioError('WAL maintenance failed', caught, this.walDir);
+        if (error.code === 'ERR_IO') this.#writer.fail(error, error.what, error.file ?? this.walDir);
         throw error;
       }
     });

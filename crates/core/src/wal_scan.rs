@@ -577,6 +577,41 @@ mod tests {
     }
 
     #[test]
+    fn index_fields_fit_the_record_without_overlapping() {
+        let fields: [(u32, u32); 20] = [
+            (WAL_INDEX_OFFSET, 8),
+            (WAL_INDEX_LSN, 8),
+            (WAL_INDEX_PREVIOUS_LSN, 8),
+            (WAL_INDEX_TXN_ID, 8),
+            (WAL_INDEX_TXN_ID_NUMBER, 8),
+            (WAL_INDEX_ROW_ID, 8),
+            (WAL_INDEX_TIMESTAMP, 8),
+            (WAL_INDEX_LSN_NUMBER, 8),
+            (WAL_INDEX_ENTRY_BYTES, 4),
+            (WAL_INDEX_DATA_CRC, 4),
+            (WAL_INDEX_PAYLOAD_OFFSET, 4),
+            (WAL_INDEX_PAYLOAD_STORED_BYTES, 4),
+            (WAL_INDEX_PAYLOAD_RAW_BYTES, 4),
+            (WAL_INDEX_TABLE_NAME_BYTES, 2),
+            (WAL_INDEX_HEADER_BYTES, 2),
+            (WAL_INDEX_KIND, 1),
+            (WAL_INDEX_REASON, 1),
+            (WAL_INDEX_FLAGS, 1),
+            (WAL_INDEX_OPERATION, 1),
+            (WAL_INDEX_PRESENT, 1),
+        ];
+        let mut used = [false; RECORD];
+        for (offset, size) in fields {
+            assert_eq!(offset % size, 0, "field at {offset} is aligned to its size");
+            for byte in offset..offset + size {
+                let slot = used.get_mut(byte as usize).expect("inside the record");
+                assert!(!*slot, "byte {byte} is used twice");
+                *slot = true;
+            }
+        }
+    }
+
+    #[test]
     fn garbage_never_panics() {
         let mut state = 0x9E37_79B9u32;
         let mut index = vec![0u8; RECORD * 8];
