@@ -19,6 +19,8 @@
  * 6. Damage followed by a valid entry, or damage in a file that is not the last, is reported
  *    corruption; damage that runs to the end of the last file is a torn tail, which the opener
  *    cuts off ✱ (stoolap appends after it).
+ *
+ * (Over the 300-line budget: the decision rules are one state machine over the index.)
  */
 import { decodeCommitDigest, type CommitDigest } from './commit-digest';
 import { type ScanBatch } from './scan-batch';

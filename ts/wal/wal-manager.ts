@@ -15,6 +15,8 @@
  * and checkpoint.meta is rewritten to name the new file (LSN unchanged), as stoolap does.
  * A crash before the sync leaves the new file (maybe without its directory entry after a power
  * cut) and the old file intact: both are read in name order.
+ *
+ * (Over the 300-line budget: the policies above are one table and share one maintenance queue.)
  */
 import { join } from 'node:path';
 import { PermafrostError, ioError } from '../errors';

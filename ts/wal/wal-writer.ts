@@ -16,6 +16,9 @@
  * failing call and every pending waiter reject with `ERR_IO`, every later call with
  * `ERR_POISONED`; fsync is never retried (after a failed fsync the page cache may already have
  * dropped the dirty pages, so a retry that "succeeds" would lie).
+ *
+ * (Over the 300-line budget on purpose: the rounds, pause/resume and segment switching share
+ * the same state and invariants; split apart they would need that state exposed.)
  */
 import { PermafrostError, ioError } from '../errors';
 import { type FileSystem, writeFullySync } from '../io/file-system';
