@@ -151,3 +151,23 @@ test('a transaction without a commit entry (crash before commit) is in doubt and
   const info = await pm.replayTwoPhase(0n, () => undefined);
   t.is(info.inDoubtTransactions, 1);
 });
+
+test('a commit covers only its transaction’s entries since that transaction’s previous commit or rollback', async (t) => {
+  const dir = tempDir(t);
+  {
+    const pm = await PersistenceManager.open(dir, { syncMode: 'none' });
+    const txn = pm.allocateTxnId();
+    pm.recordDml(txn, 'users', 1n, WalOperation.Insert, Buffer.from('rolled back'));
+    await pm.rollback(txn);
+    pm.recordDml(txn, 'users', 2n, WalOperation.Insert, Buffer.from('committed'));
+    await pm.commit(txn);
+    pm.recordDml(txn, 'users', 3n, WalOperation.Insert, Buffer.from('never committed'));
+    await pm.sync();
+    await pm.close();
+  }
+  await using pm = await PersistenceManager.open(dir);
+  const rows: string[] = [];
+  const info = await pm.replayTwoPhase(0n, (entry) => void (entry.operation === WalOperation.Insert && rows.push(entry.payload.toString())));
+  t.deepEqual(rows, ['committed']);
+  t.is(info.inDoubtTransactions, 1);
+});

@@ -123,7 +123,7 @@ function chooseEntries(
       tally.aborted.add(txnKey);
       continue;
     }
-    const isCommitted = txnKey === DDL_KEY ? analysis.committedDdl.has(lsnKey) : analysis.committed.has(txnKey);
+    const isCommitted = txnKey === DDL_KEY ? analysis.committedDdl.has(lsnKey) : analysis.isCommitted(txnKey, lsnKey);
     if (operation === OP_COMMIT) {
       if (!isCommitted) continue;
       if (txnKey === DDL_KEY) tally.ddlCommitted = true;

@@ -13,7 +13,8 @@
  *    transaction match it (`commit-digest.ts`). A mismatch drops the transaction: reported,
  *    never applied in part. A digest whose entries lie below the oldest retained LSN (removed
  *    by truncation) is checked on the part that remains.
- * 4. ✱ DDL (txn −2): each Commit(−2) commits only the DDL entries since the previous one.
+ * 4. ✱ A Commit covers the entries of its transaction since that transaction's previous
+ *    Commit or Rollback; for DDL (txn −2), only its own DDL entry.
  * 5. Commit entries without a digest (stoolap's) follow stoolap's rule; ✱ in addition such a
  *    transaction is dropped (and reported) when a damaged entry names it.
  * 6. Damage followed by a valid entry, or damage in a file that is not the last, is reported
@@ -100,8 +101,12 @@ export class WalAnalysis {
     readonly maxTxnId: bigint,
     readonly inDoubtTransactions: number,
     readonly abortedTransactions: ReadonlySet<NumericKey>,
-    /** Committed user transactions → commit LSN. */
-    readonly committed: ReadonlyMap<NumericKey, bigint>,
+    /**
+     * Committed user transactions → flat [first LSN, commit LSN, ...] ranges: the entries a
+     * commit covers are those of its transaction since the transaction's previous Commit or
+     * Rollback (so a reused id never drags another instance's entries in).
+     */
+    readonly committedRanges: ReadonlyMap<NumericKey, readonly NumericKey[]>,
     /** LSN keys of committed DDL entries and of their Commit(−2) entries. */
     readonly committedDdl: ReadonlySet<NumericKey>,
     /** Per file: offsets of valid entries rejected by rule 2. */
@@ -116,6 +121,14 @@ export class WalAnalysis {
 
   releaseBatches(): void {
     this.batches = undefined;
+  }
+
+  /** True when the entry `lsnKey` of user transaction `txnKey` lies in a committed range. */
+  isCommitted(txnKey: NumericKey, lsnKey: NumericKey): boolean {
+    const ranges = this.committedRanges.get(txnKey);
+    if (ranges === undefined) return false;
+    for (let k = 0; k < ranges.length; k += 2) if (lsnKey >= ranges[k]! && lsnKey <= ranges[k + 1]!) return true;
+    return false;
   }
 
   /** The torn tail of the last file, if any (cut off at open). */
@@ -140,7 +153,9 @@ export class WalAnalyzer {
   readonly #damage: WalDamage[] = [];
   readonly #dropped: DroppedTransaction[] = [];
   readonly #scopes = new Map<NumericKey, Scope>();
-  readonly #committed = new Map<NumericKey, bigint>();
+  readonly #committedRanges = new Map<NumericKey, NumericKey[]>();
+  /** Latest commit LSN of each committed transaction (for reports). */
+  readonly #commitLsns = new Map<NumericKey, bigint>();
   readonly #digestless = new Set<NumericKey>();
   readonly #aborted = new Set<NumericKey>();
   readonly #committedDdl = new Set<NumericKey>();
@@ -156,8 +171,8 @@ export class WalAnalyzer {
   #isLastFile = false;
   #entryCount = 0;
   #validEnd = 0;
-  #firstLsn: bigint | undefined;
-  #fileLastLsn: bigint | undefined;
+  #firstLsn: NumericKey | undefined;
+  #fileLastLsn: NumericKey | undefined;
   #region: OpenRegion | undefined;
 
   constructor(options: AnalyzerOptions) {
@@ -240,9 +255,8 @@ export class WalAnalyzer {
   #acceptEntry(batch: ScanBatch, i: number, lsnKey: NumericKey): void {
     this.#entryCount += 1;
     this.#validEnd = batch.offset(i) + batch.entryBytes(i);
-    const lsn = typeof lsnKey === 'bigint' ? lsnKey : BigInt(lsnKey);
-    this.#firstLsn ??= lsn;
-    this.#fileLastLsn = lsn;
+    this.#firstLsn ??= lsnKey;
+    this.#fileLastLsn = lsnKey;
     this.#lastLsn = lsnKey;
     const txnNumber = batch.txnIdNumber(i);
     const txnKey: NumericKey = Number.isNaN(txnNumber) ? batch.txnId(i) : txnNumber;
@@ -252,9 +266,11 @@ export class WalAnalyzer {
       if (txnKey > this.#maxTxnNumber) this.#maxTxnNumber = txnKey;
     } else if (txnKey > this.#maxTxnId) this.#maxTxnId = txnKey;
     const operation = batch.operation(i);
-    if (operation === OP_COMMIT) this.#onCommit(batch, i, txnKey, lsn);
-    else if (operation === OP_ROLLBACK) this.#aborted.add(txnKey);
-    else {
+    if (operation === OP_COMMIT) this.#onCommit(batch, i, txnKey, lsnKey);
+    else if (operation === OP_ROLLBACK) {
+      this.#aborted.add(txnKey);
+      if (txnKey !== DDL_KEY) this.#scopes.delete(txnKey);
+    } else {
       const scope = txnKey === DDL_KEY ? this.#ddlScope : this.#scopeOf(txnKey);
       scope.entries += 1;
       scope.first ??= lsnKey;
@@ -269,7 +285,8 @@ export class WalAnalyzer {
     return scope;
   }
 
-  #onCommit(batch: ScanBatch, i: number, txnKey: NumericKey, lsn: bigint): void {
+  #onCommit(batch: ScanBatch, i: number, txnKey: NumericKey, lsnKey: NumericKey): void {
+    const lsn = typeof lsnKey === 'bigint' ? lsnKey : BigInt(lsnKey);
     const isDdl = txnKey === DDL_KEY;
     const digest = batch.flags(i) & FLAG_COMPRESSED ? undefined : decodeCommitDigest(batch.storedPayload(i));
     let scope = isDdl ? this.#ddlScope : this.#scopeOf(txnKey);
@@ -288,23 +305,28 @@ export class WalAnalyzer {
       });
     } else if (isDdl) {
       for (const key of scope.lsns!) this.#committedDdl.add(key);
-      this.#committedDdl.add(keyOf(lsn));
-    } else if (!this.#committed.has(txnKey)) {
-      this.#committed.set(txnKey, lsn);
+      this.#committedDdl.add(lsnKey);
+    } else {
+      let ranges = this.#committedRanges.get(txnKey);
+      if (ranges === undefined) this.#committedRanges.set(txnKey, (ranges = []));
+      ranges.push(scope.first ?? lsnKey, lsnKey);
+      this.#commitLsns.set(txnKey, lsn);
       if (digest === undefined) this.#digestless.add(txnKey);
     }
     if (isDdl) this.#ddlScope = newScope(true);
+    else this.#scopes.delete(txnKey);
   }
 
   endFile(): void {
     const file = this.#file!;
     this.#closeRegion(file.sizeBytes, true);
+    const asBigint = (key: NumericKey | undefined) => (key === undefined ? undefined : BigInt(key));
     this.#files.push({
       ...file,
       entryCount: this.#entryCount,
       validEndBytes: this.#validEnd,
-      firstLsn: this.#firstLsn,
-      lastLsn: this.#fileLastLsn,
+      firstLsn: asBigint(this.#firstLsn),
+      lastLsn: asBigint(this.#fileLastLsn),
     });
     this.#file = undefined;
   }
@@ -313,14 +335,14 @@ export class WalAnalyzer {
     // Rule 5: stoolap-written commits named by a damaged entry are dropped.
     for (const key of this.#damagedTxns) {
       if (!this.#digestless.has(key)) continue;
-      const commitLsn = this.#committed.get(key)!;
-      this.#committed.delete(key);
+      const commitLsn = this.#commitLsns.get(key)!;
+      this.#committedRanges.delete(key);
+      this.#commitLsns.delete(key);
       this.#dropped.push({ txnId: BigInt(key), commitLsn, reason: 'a damaged entry names it and its commit carries no digest' });
     }
+    // Scopes still open hold entries after their transaction's last Commit or Rollback.
     let inDoubt = 0;
-    for (const [key, scope] of this.#scopes) {
-      if (scope.entries > 0 && !this.#committed.has(key) && !this.#aborted.has(key)) inDoubt += 1;
-    }
+    for (const scope of this.#scopes.values()) if (scope.entries > 0) inDoubt += 1;
     const maxTxnId = BigInt(this.#maxTxnNumber) > this.#maxTxnId ? BigInt(this.#maxTxnNumber) : this.#maxTxnId;
     return new WalAnalysis(
       this.#files,
@@ -330,7 +352,7 @@ export class WalAnalyzer {
       maxTxnId,
       inDoubt,
       this.#aborted,
-      this.#committed,
+      this.#committedRanges,
       this.#committedDdl,
       this.#rejected,
     );
