@@ -1,16 +1,21 @@
 /**
- * WAL benchmark (`npm run bench`, or `node --import=tsx bench/wal.bench.ts`). Every figure is
- * the median of RUNS interleaved runs; every ratio is ours / baseline measured in the same
- * run on the same disk (the OS temp directory). Rows are stoolap RowVersion v2 payloads of
- * (id, timestamp, price, short text), ≈ 90 bytes.
+ * WAL benchmark (`npm run bench`, or `node --import=tsx bench/wal.bench.ts`). Rows are stoolap
+ * RowVersion v2 payloads of (id, timestamp, price, short text), ≈ 90 bytes; files live in the
+ * OS temp directory (the same disk for every contender).
  *
- * | line                         | ours                                   | baseline                                     | goal  |
- * |------------------------------|----------------------------------------|----------------------------------------------|-------|
- * | unsynced appends             | recordDml × N + commit, sync `none`    | fs.writeSync of each entry's bytes           | ≥ 2.5× |
- * | durable commits, serial      | recordDml + await commit, sync `full`  | writeSync + fdatasyncSync of the same bytes  | ≥ 0.9× |
- * | group commit (16 / 64)       | concurrent committers, sync `full`     | lmdb-js durable async puts, same concurrency | ≥ 2×   |
- * | 1,000-row transactions       | 1,000 recordDml + commit, sync `full`  | better-sqlite3 WAL, synchronous=FULL         | ≥ 3×   |
- * | replay                       | replayTwoPhase over the appended WAL   | (absolute; also reading payloads, and open+replay) | ≥ 5 M/s |
+ * CPU-bound lines (appends, replay) are medians of RUNS interleaved runs. Durable lines are
+ * *paired*: the contenders take turns on small chunks of work (order rotated per chunk) with
+ * their files open throughout, so all of them see the same disk conditions; a ratio is the
+ * median over chunks of ours / baseline for that chunk. fsync latency on a shared VM disk
+ * varies by 10× within a minute, and pairing is what keeps the ratios meaningful.
+ *
+ * | line                     | ours                                   | baseline                                     | goal   |
+ * |--------------------------|----------------------------------------|----------------------------------------------|--------|
+ * | unsynced appends         | recordDml × N + commit, sync `none`    | fs.writeSync of each entry's bytes           | ≥ 2.5× |
+ * | durable commits, serial  | recordDml + await commit, sync `full`  | writeSync + fdatasyncSync of the same bytes  | ≥ 0.9× |
+ * | group commit (16 / 64)   | concurrent committers, sync `full`     | lmdb-js durable async puts, same concurrency | ≥ 2×   |
+ * | 1,000-row transactions   | 1,000 recordDml + commit, sync `full`  | better-sqlite3 WAL, synchronous=FULL         | ≥ 3×   |
+ * | replay                   | replayTwoPhase after open              | (absolute)                                   | ≥ 5 M/s |
  *
  * Peers (devDependencies `better-sqlite3`, `lmdb`) are skipped with a note when not installed.
  */
@@ -25,10 +30,8 @@ import { WalOperation } from '../ts/wal/wal-constants';
 import { decodeWalEntries } from '../ts/wal/wal-reader';
 
 const RUNS = Number(process.env['PERMAFROST_BENCH_RUNS'] ?? 5);
+const CHUNKS = Number(process.env['PERMAFROST_BENCH_CHUNKS'] ?? 12);
 const APPENDS = 200_000;
-const SERIAL_COMMITS = 1_000;
-const GROUP_COMMITS = 6_400;
-const BIG_TXNS = 20;
 
 function row(id: number): Buffer {
   return encodeRowVersion({
@@ -40,7 +43,7 @@ function row(id: number): Buffer {
 }
 const ROWS = Array.from({ length: 1000 }, (_, i) => row(i));
 
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
@@ -54,6 +57,8 @@ async function withDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+// ---------------------------------------------------------------- CPU-bound lines
 
 /** Ours: N appends through the public API (sync none), handed to the OS by the commit. */
 async function oursAppends(dir: string): Promise<{ perSecond: number; entryBytes: Buffer[] }> {
@@ -81,64 +86,6 @@ function rawAppends(dir: string, entries: readonly Buffer[]): number {
   return entries.length / seconds;
 }
 
-async function oursSerialCommits(dir: string): Promise<number> {
-  const pm = await PersistenceManager.open(dir, { syncMode: 'full' });
-  const start = now();
-  for (let i = 0; i < SERIAL_COMMITS; i += 1) {
-    const txn = pm.allocateTxnId();
-    pm.recordDml(txn, 'bench', BigInt(i), WalOperation.Insert, ROWS[i % 1000]!);
-    await pm.commit(txn);
-  }
-  const seconds = now() - start;
-  await pm.close();
-  return SERIAL_COMMITS / seconds;
-}
-
-/** Raw: each commit's bytes (an Insert entry and a Commit entry, ≈ 220 B) written and fdatasynced. */
-function rawSerialCommits(dir: string, commitBytes: Buffer): number {
-  const fd = openSync(join(dir, 'raw-sync.log'), 'w');
-  const start = now();
-  let position = 0;
-  for (let i = 0; i < SERIAL_COMMITS; i += 1) {
-    position += writeSync(fd, commitBytes, 0, commitBytes.length, position);
-    fdatasyncSync(fd);
-  }
-  const seconds = now() - start;
-  closeSync(fd);
-  return SERIAL_COMMITS / seconds;
-}
-
-async function oursGroupCommits(dir: string, committers: number): Promise<number> {
-  const pm = await PersistenceManager.open(dir, { syncMode: 'full' });
-  const perCommitter = GROUP_COMMITS / committers;
-  const start = now();
-  await Promise.all(
-    Array.from({ length: committers }, async (_, c) => {
-      for (let i = 0; i < perCommitter; i += 1) {
-        const txn = pm.allocateTxnId();
-        pm.recordDml(txn, 'bench', BigInt(c * perCommitter + i), WalOperation.Insert, ROWS[i % 1000]!);
-        await pm.commit(txn);
-      }
-    }),
-  );
-  const seconds = now() - start;
-  await pm.close();
-  return GROUP_COMMITS / seconds;
-}
-
-async function oursBigTransactions(dir: string): Promise<number> {
-  const pm = await PersistenceManager.open(dir, { syncMode: 'full' });
-  const start = now();
-  for (let t = 0; t < BIG_TXNS; t += 1) {
-    const txn = pm.allocateTxnId();
-    for (let i = 0; i < 1000; i += 1) pm.recordDml(txn, 'bench', BigInt(t * 1000 + i), WalOperation.Insert, ROWS[i]!);
-    await pm.commit(txn);
-  }
-  const seconds = now() - start;
-  await pm.close();
-  return (BIG_TXNS * 1000) / seconds;
-}
-
 /** Replay after open (phase 2; phase 1 ran at open), and open + replay end to end. */
 async function oursReplay(dir: string, readPayloads: boolean): Promise<{ replay: number; openAndReplay: number }> {
   const opened = now();
@@ -156,6 +103,64 @@ async function oursReplay(dir: string, readPayloads: boolean): Promise<{ replay:
   return { replay: count / (end - start), openAndReplay: count / (end - opened) };
 }
 
+// ---------------------------------------------------------------- paired durable lines
+
+/** Something that does durable work in chunks; `run` returns the items (commits or rows) done. */
+interface Contender {
+  readonly name: string;
+  open(dir: string): Promise<void>;
+  run(chunk: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Ours, sync full: `committers` concurrent committers, each transaction `rowsPerTxn` rows. */
+function oursDurable(committers: number, rowsPerTxn: number): Contender {
+  let pm: PersistenceManager | undefined;
+  return {
+    name: `ours x${committers}, ${rowsPerTxn} row(s)/txn`,
+    async open(dir) {
+      pm = await PersistenceManager.open(join(dir, `ours-${committers}-${rowsPerTxn}`), { syncMode: 'full' });
+    },
+    async run(txnsPerCommitter) {
+      await Promise.all(
+        Array.from({ length: committers }, async () => {
+          for (let t = 0; t < txnsPerCommitter; t += 1) {
+            const txn = pm!.allocateTxnId();
+            for (let i = 0; i < rowsPerTxn; i += 1) pm!.recordDml(txn, 'bench', BigInt(i), WalOperation.Insert, ROWS[i % 1000]!);
+            await pm!.commit(txn);
+          }
+        }),
+      );
+      return committers * txnsPerCommitter * rowsPerTxn;
+    },
+    async close() {
+      await pm?.close();
+    },
+  };
+}
+
+/** Raw: the bytes of one of our 1-row commits, written and fdatasynced per commit. */
+function rawDurable(commitBytes: Buffer): Contender {
+  let fd = -1;
+  let position = 0;
+  return {
+    name: 'raw write+fdatasync',
+    async open(dir) {
+      fd = openSync(join(dir, 'raw-sync.log'), 'w');
+    },
+    async run(commits) {
+      for (let i = 0; i < commits; i += 1) {
+        position += writeSync(fd, commitBytes, 0, commitBytes.length, position);
+        fdatasyncSync(fd);
+      }
+      return commits;
+    },
+    async close() {
+      closeSync(fd);
+    },
+  };
+}
+
 /** The part of better-sqlite3's API the benchmark uses (no @types dependency needed). */
 interface SqliteDatabase {
   pragma(source: string): unknown;
@@ -165,160 +170,211 @@ interface SqliteDatabase {
   close(): void;
 }
 type SqliteConstructor = new (path: string) => SqliteDatabase;
-
-interface Peers {
-  sqlite?: (dir: string, synchronous: 'FULL' | 'NORMAL', rowsPerTxn: number, txns: number) => number;
-  lmdbAsync?: (dir: string, committers: number, puts: number) => Promise<number>;
-  lmdbSync?: (dir: string, rowsPerTxn: number, txns: number) => Promise<number>;
-  notes: string[];
+interface LmdbDatabase {
+  put(key: number, value: Uint8Array): Promise<boolean>;
+  transactionSync(body: () => void): void;
+  close(): Promise<void>;
 }
+type LmdbOpen = (options: { path: string; compression: boolean; overlappingSync: boolean }) => LmdbDatabase;
 
 /* eslint-disable @typescript-eslint/no-require-imports -- optional peers, loaded only if installed */
-function loadPeers(): Peers {
-  const peers: Peers = { notes: [] };
+function loadPeer<T>(name: string, notes: string[]): T | undefined {
   try {
-    const Database = require('better-sqlite3') as SqliteConstructor;
-    peers.sqlite = (dir, synchronous, rowsPerTxn, txns) => {
-      const db = new Database(join(dir, `sqlite-${synchronous}.db`));
+    return require(name) as T;
+  } catch (error) {
+    notes.push(`${name} not measured: ${(error as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** better-sqlite3, WAL journal, one transaction of `rowsPerTxn` rows per item. */
+function sqlite(Database: SqliteConstructor, synchronous: 'FULL' | 'NORMAL', rowsPerTxn: number): Contender {
+  let db: SqliteDatabase | undefined;
+  let batch: ((base: number) => void) | undefined;
+  let next = 0;
+  return {
+    name: `better-sqlite3 ${synchronous}, ${rowsPerTxn} row(s)/txn`,
+    async open(dir) {
+      db = new Database(join(dir, `sqlite-${synchronous}-${rowsPerTxn}.db`));
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous}`);
       db.exec('CREATE TABLE bench (id INTEGER PRIMARY KEY, payload BLOB)');
       const insert = db.prepare('INSERT INTO bench VALUES (?, ?)');
-      const batch = db.transaction((base: number) => {
+      batch = db.transaction((base: number) => {
         for (let i = 0; i < rowsPerTxn; i += 1) insert.run(base + i, ROWS[i % 1000]);
       });
-      const start = now();
-      for (let t = 0; t < txns; t += 1) batch(t * rowsPerTxn);
-      const seconds = now() - start;
-      db.close();
-      return (rowsPerTxn * txns) / seconds;
-    };
-  } catch (error) {
-    peers.notes.push(`better-sqlite3 not measured: ${(error as Error).message.split('\n')[0]}`);
-  }
-  try {
-    const { open } = require('lmdb') as typeof import('lmdb');
-    // Durable writes only: lmdb-js resolves writes at commit (before the flush) when
-    // overlappingSync is on (its default on Linux), so the variants below either turn it off
-    // (a resolved write is flushed) or also await `db.flushed`; the faster one is the baseline.
-    peers.lmdbAsync = async (dir, committers, puts) => {
-      let best = 0;
-      for (const overlappingSync of [false, true]) {
-        const db = open({ path: join(dir, `lmdb-async-${committers}-${overlappingSync}`), compression: false, overlappingSync });
-        const perCommitter = puts / committers;
-        const start = now();
-        await Promise.all(
-          Array.from({ length: committers }, async (_, c) => {
-            for (let i = 0; i < perCommitter; i += 1) {
-              await db.put(c * perCommitter + i, ROWS[i % 1000]);
-              if (overlappingSync) await db.flushed;
-            }
-          }),
-        );
-        best = Math.max(best, puts / (now() - start));
-        await db.close();
-      }
-      return best;
-    };
-    peers.lmdbSync = async (dir, rowsPerTxn, txns) => {
-      const db = open({ path: join(dir, `lmdb-sync-${rowsPerTxn}`), compression: false, overlappingSync: false });
-      const start = now();
+    },
+    async run(txns) {
+      for (let t = 0; t < txns; t += 1) batch!((next += rowsPerTxn));
+      return txns * rowsPerTxn;
+    },
+    async close() {
+      db?.close();
+    },
+  };
+}
+
+/** lmdb-js with overlappingSync off, so every resolved write is flushed (durable). */
+function lmdbSync(open: LmdbOpen, rowsPerTxn: number): Contender {
+  let db: LmdbDatabase | undefined;
+  let next = 0;
+  return {
+    name: `lmdb-js transactionSync, ${rowsPerTxn} row(s)/txn`,
+    async open(dir) {
+      db = open({ path: join(dir, `lmdb-sync-${rowsPerTxn}`), compression: false, overlappingSync: false });
+    },
+    async run(txns) {
       for (let t = 0; t < txns; t += 1) {
-        db.transactionSync(() => {
-          for (let i = 0; i < rowsPerTxn; i += 1) db.put(t * rowsPerTxn + i, ROWS[i % 1000]);
+        db!.transactionSync(() => {
+          for (let i = 0; i < rowsPerTxn; i += 1) void db!.put((next += 1), ROWS[i % 1000]!);
         });
       }
-      const seconds = now() - start;
-      await db.close();
-      return (rowsPerTxn * txns) / seconds;
-    };
-  } catch (error) {
-    peers.notes.push(`lmdb not measured: ${(error as Error).message.split('\n')[0]}`);
-  }
-  return peers;
-}
-/* eslint-enable @typescript-eslint/no-require-imports */
-
-type Series = Map<string, number[]>;
-
-function record(series: Series, name: string, value: number | undefined): void {
-  if (value === undefined) return;
-  if (!series.has(name)) series.set(name, []);
-  series.get(name)!.push(value);
+      return txns * rowsPerTxn;
+    },
+    async close() {
+      await db?.close();
+    },
+  };
 }
 
-async function oneRound(series: Series, peers: Peers, commitBytes: { value: Buffer | undefined }): Promise<void> {
+/** lmdb-js async puts (auto-batched), overlappingSync off: a resolved put is durable. */
+function lmdbAsync(open: LmdbOpen, committers: number): Contender {
+  let db: LmdbDatabase | undefined;
+  let next = 0;
+  return {
+    name: `lmdb-js async put x${committers}`,
+    async open(dir) {
+      db = open({ path: join(dir, `lmdb-async-${committers}`), compression: false, overlappingSync: false });
+    },
+    async run(putsPerCommitter) {
+      await Promise.all(
+        Array.from({ length: committers }, async () => {
+          for (let i = 0; i < putsPerCommitter; i += 1) await db!.put((next += 1), ROWS[i % 1000]!);
+        }),
+      );
+      return committers * putsPerCommitter;
+    },
+    async close() {
+      await db?.close();
+    },
+  };
+}
+
+/** Runs `contenders` in alternating chunks; returns each one's items/s per chunk. */
+async function paired(contenders: readonly Contender[], chunk: number): Promise<Map<string, number[]>> {
+  const rates = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
   await withDir(async (dir) => {
-    const appends = await oursAppends(dir);
-    record(series, 'appends ours', appends.perSecond);
-    record(series, 'appends raw writeSync', rawAppends(dir, appends.entryBytes));
-    const replay = await oursReplay(dir, false);
-    record(series, 'replay ours', replay.replay);
-    record(series, 'open + replay ours', replay.openAndReplay);
-    record(series, 'replay ours, reading payloads', (await oursReplay(dir, true)).replay);
-    commitBytes.value ??= Buffer.concat(appends.entryBytes.slice(0, 1));
-  });
-  await withDir(async (dir) => {
-    record(series, 'serial durable ours', await oursSerialCommits(dir));
-    const walDir = join(dir, 'wal');
-    const file = readFileSync(join(walDir, readdirSync(walDir).find((name) => name.endsWith('.log'))!));
-    const [insert, commit] = decodeWalEntries(file);
-    const bytes = file.subarray(insert!.offset, commit!.offset + commit!.sizeBytes);
-    record(series, 'serial durable raw write+fdatasync', rawSerialCommits(dir, bytes));
-    record(series, 'serial durable sqlite FULL', peers.sqlite?.(dir, 'FULL', 1, SERIAL_COMMITS));
-    record(series, 'serial durable lmdb putSync-txn', await peers.lmdbSync?.(dir, 1, 300));
-  });
-  await withDir(async (dir) => {
-    for (const committers of [16, 64]) {
-      record(series, `group ${committers} ours`, await oursGroupCommits(join(dir, `g${committers}`), committers));
-      record(series, `group ${committers} lmdb async put`, await peers.lmdbAsync?.(dir, committers, GROUP_COMMITS));
+    for (const contender of contenders) await contender.open(dir);
+    try {
+      for (const contender of contenders) await contender.run(Math.max(1, Math.floor(chunk / 4))); // warm-up
+      for (let c = 0; c < CHUNKS; c += 1) {
+        for (let k = 0; k < contenders.length; k += 1) {
+          const contender = contenders[(c + k) % contenders.length]!;
+          const start = now();
+          const items = await contender.run(chunk);
+          rates.get(contender.name)!.push(items / (now() - start));
+        }
+      }
+    } finally {
+      for (const contender of contenders) await contender.close();
     }
   });
-  await withDir(async (dir) => {
-    record(series, '1000-row txns ours', await oursBigTransactions(dir));
-    record(series, '1000-row txns sqlite FULL', peers.sqlite?.(dir, 'FULL', 1000, BIG_TXNS));
-    record(series, '1000-row txns sqlite NORMAL', peers.sqlite?.(dir, 'NORMAL', 1000, BIG_TXNS));
-    record(series, '1000-row txns lmdb transactionSync', await peers.lmdbSync?.(dir, 1000, BIG_TXNS));
-  });
+  return rates;
 }
 
-const RATIOS: Array<[string, string, string, number]> = [
-  ['unsynced appends vs raw per-entry writeSync', 'appends ours', 'appends raw writeSync', 2.5],
-  ['serial durable commits vs raw write+fdatasync', 'serial durable ours', 'serial durable raw write+fdatasync', 0.9],
-  ['serial durable commits vs better-sqlite3 FULL', 'serial durable ours', 'serial durable sqlite FULL', 0],
-  ['group commit (16) vs lmdb-js async puts', 'group 16 ours', 'group 16 lmdb async put', 2],
-  ['group commit (64) vs lmdb-js async puts', 'group 64 ours', 'group 64 lmdb async put', 2],
-  ['1000-row transactions vs better-sqlite3 FULL', '1000-row txns ours', '1000-row txns sqlite FULL', 3],
-  ['1000-row transactions vs better-sqlite3 NORMAL (not durable per commit)', '1000-row txns ours', '1000-row txns sqlite NORMAL', 0],
-  ['1000-row transactions vs lmdb-js transactionSync', '1000-row txns ours', '1000-row txns lmdb transactionSync', 0],
-  ['serial durable commits vs lmdb-js transactionSync', 'serial durable ours', 'serial durable lmdb putSync-txn', 0],
-];
+/** Median over chunks of ours / baseline, chunk by chunk. */
+function pairedRatio(rates: Map<string, number[]>, ours: string, baseline: string): number | undefined {
+  const a = rates.get(ours);
+  const b = rates.get(baseline);
+  if (a === undefined || b === undefined) return undefined;
+  return median(a.map((rate, c) => rate / b[c]!));
+}
+
+// ---------------------------------------------------------------- report
+
+function line(label: string, value: string, goal: string): void {
+  console.log(`  ${label.padEnd(64)} ${value.padStart(12)}  ${goal}`);
+}
+
+function ratioLine(label: string, ratio: number | undefined, goal: number | undefined): void {
+  if (ratio === undefined) return;
+  const target = goal === undefined ? '(context)' : `≥ ${goal}×${ratio >= goal ? '' : '  (below goal)'}`;
+  line(label, `${ratio.toFixed(2)}×`, target);
+}
 
 export async function run(): Promise<void> {
-  const peers = loadPeers();
-  const series: Series = new Map();
-  const commitBytes = { value: undefined as Buffer | undefined };
-  await oneRound(new Map(), peers, commitBytes); // warm-up, discarded
-  for (let round = 0; round < RUNS; round += 1) await oneRound(series, peers, commitBytes);
-  console.log(`\nWAL benchmark — medians of ${RUNS} interleaved runs (${tmpdir()})`);
-  for (const [name, values] of series) console.log(`  ${name.padEnd(40)} ${Math.round(median(values)).toLocaleString('en-US').padStart(14)} /s`);
-  console.log(`\n  ${'ratio (ours / baseline, same run)'.padEnd(72)} measured  goal`);
-  for (const [label, ours, baseline, goal] of RATIOS) {
-    const a = series.get(ours);
-    const b = series.get(baseline);
-    if (a === undefined || b === undefined) continue;
-    const ratio = median(a) / median(b);
-    const target = goal === 0 ? '  (context)' : `  ≥ ${goal}×${ratio >= goal ? '' : '  (below goal)'}`;
-    console.log(`  ${label.padEnd(72)} ${ratio.toFixed(2).padStart(6)}×${target}`);
+  const notes: string[] = [];
+  const Database = loadPeer<SqliteConstructor>('better-sqlite3', notes);
+  const lmdbOpen = loadPeer<{ open: LmdbOpen }>('lmdb', notes)?.open;
+
+  // CPU-bound: appends and replay, RUNS interleaved runs (one discarded warm-up).
+  const cpu = new Map<string, number[]>();
+  const push = (name: string, value: number) => cpu.set(name, [...(cpu.get(name) ?? []), value]);
+  let commitBytes: Buffer | undefined;
+  for (let round = 0; round <= RUNS; round += 1) {
+    await withDir(async (dir) => {
+      const appends = await oursAppends(dir);
+      const raw = rawAppends(dir, appends.entryBytes);
+      const replay = await oursReplay(dir, false);
+      const withPayloads = await oursReplay(dir, true);
+      commitBytes ??= Buffer.concat(appends.entryBytes.slice(0, 2));
+      if (round === 0) return;
+      push('appends ours', appends.perSecond);
+      push('appends raw', raw);
+      push('ratio appends', appends.perSecond / raw);
+      push('replay', replay.replay);
+      push('replay payloads', withPayloads.replay);
+      push('open+replay', replay.openAndReplay);
+    });
   }
-  const replay = series.get('replay ours');
-  const millions = (name: string) => (median(series.get(name) ?? [0]) / 1e6).toFixed(2).padStart(5);
-  if (replay !== undefined) {
-    console.log(`  ${'replay entries per second (after open)'.padEnd(72)} ${millions('replay ours')} M  ≥ 5 M`);
-    console.log(`  ${'replay entries per second, reading every payload'.padEnd(72)} ${millions('replay ours, reading payloads')} M  (context)`);
-    console.log(`  ${'open (phase 1) + replay entries per second'.padEnd(72)} ${millions('open + replay ours')} M  (context)`);
+
+  // Durable: paired chunks.
+  const serial = await paired(
+    [
+      oursDurable(1, 1),
+      rawDurable(commitBytes!),
+      ...(Database ? [sqlite(Database, 'FULL', 1)] : []),
+      ...(lmdbOpen ? [lmdbSync(lmdbOpen, 1)] : []),
+    ],
+    40,
+  );
+  const group16 = await paired([oursDurable(16, 1), ...(lmdbOpen ? [lmdbAsync(lmdbOpen, 16)] : [])], 16);
+  const group64 = await paired([oursDurable(64, 1), ...(lmdbOpen ? [lmdbAsync(lmdbOpen, 64)] : [])], 8);
+  const big = await paired(
+    [
+      oursDurable(1, 1000),
+      ...(Database ? [sqlite(Database, 'FULL', 1000), sqlite(Database, 'NORMAL', 1000)] : []),
+      ...(lmdbOpen ? [lmdbSync(lmdbOpen, 1000)] : []),
+    ],
+    2,
+  );
+
+  console.log(`\nWAL benchmark (${tmpdir()}): CPU lines are medians of ${RUNS} runs, durable lines medians of ${CHUNKS} paired chunks`);
+  line('unsynced appends, ours (entries/s)', Math.round(median(cpu.get('appends ours')!)).toLocaleString('en-US'), '');
+  line('unsynced appends, raw per-entry writeSync (entries/s)', Math.round(median(cpu.get('appends raw')!)).toLocaleString('en-US'), '');
+  for (const [title, rates] of [
+    ['serial', serial],
+    ['group 16', group16],
+    ['group 64', group64],
+    ['1000-row', big],
+  ] as const) {
+    for (const [name, values] of rates) line(`${title}: ${name} (items/s)`, Math.round(median(values)).toLocaleString('en-US'), '');
   }
-  for (const note of peers.notes) console.log(`  note: ${note}`);
+  console.log('');
+  ratioLine('unsynced appends vs raw per-entry writeSync', median(cpu.get('ratio appends')!), 2.5);
+  ratioLine('serial durable commits vs raw write+fdatasync', pairedRatio(serial, 'ours x1, 1 row(s)/txn', 'raw write+fdatasync'), 0.9);
+  ratioLine('serial durable commits vs better-sqlite3 FULL', pairedRatio(serial, 'ours x1, 1 row(s)/txn', 'better-sqlite3 FULL, 1 row(s)/txn'), undefined);
+  ratioLine('serial durable commits vs lmdb-js transactionSync', pairedRatio(serial, 'ours x1, 1 row(s)/txn', 'lmdb-js transactionSync, 1 row(s)/txn'), undefined);
+  ratioLine('group commit (16) vs lmdb-js durable async puts', pairedRatio(group16, 'ours x16, 1 row(s)/txn', 'lmdb-js async put x16'), 2);
+  ratioLine('group commit (64) vs lmdb-js durable async puts', pairedRatio(group64, 'ours x64, 1 row(s)/txn', 'lmdb-js async put x64'), 2);
+  ratioLine('1,000-row transactions vs better-sqlite3 FULL', pairedRatio(big, 'ours x1, 1000 row(s)/txn', 'better-sqlite3 FULL, 1000 row(s)/txn'), 3);
+  ratioLine('1,000-row transactions vs better-sqlite3 NORMAL (not durable)', pairedRatio(big, 'ours x1, 1000 row(s)/txn', 'better-sqlite3 NORMAL, 1000 row(s)/txn'), undefined);
+  ratioLine('1,000-row transactions vs lmdb-js transactionSync', pairedRatio(big, 'ours x1, 1000 row(s)/txn', 'lmdb-js transactionSync, 1000 row(s)/txn'), undefined);
+  line('replay after open (entries/s)', `${(median(cpu.get('replay')!) / 1e6).toFixed(2)} M`, '≥ 5 M');
+  line('replay reading every payload (entries/s)', `${(median(cpu.get('replay payloads')!) / 1e6).toFixed(2)} M`, '(context)');
+  line('open (phase 1) + replay (entries/s)', `${(median(cpu.get('open+replay')!) / 1e6).toFixed(2)} M`, '(context)');
+  for (const note of notes) console.log(`  note: ${note}`);
 }
 
 if (require.main === module) void run();
