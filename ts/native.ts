@@ -177,6 +177,7 @@ export interface NativeBinding extends WalConstants {
   readonly VOLUME_SUMMARY_GROUP_BYTES: number;
   // WAL
   walSealDrafts(buffer: Buffer, length: number): number;
+  walSealDraftsAsync(buffer: Buffer, length: number): Promise<number>;
   walScan(window: Uint8Array, baseOffset: number, isFinal: boolean, inDamage: boolean, index: Buffer): WalScanOutcome;
   walDecompressPayloads(window: Uint8Array, work: Uint8Array, slab: Buffer): void;
   tryLockFile(fd: number): boolean;

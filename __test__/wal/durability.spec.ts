@@ -170,3 +170,42 @@ test('close makes none-mode writes durable (one final fdatasync)', async (t) => 
   await pm.close();
   t.is(fileSystem.count('fdatasync'), before + 1);
 });
+
+test('batches sealed in the background are written in order, across rotations', async (t) => {
+  const dir = tempDir(t);
+  const pm = await PersistenceManager.open(dir, { syncMode: 'none', walFlushTriggerBytes: 300, walMaxFileBytes: 4096 });
+  const expected = new Map<bigint, number>();
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let n = 0; n < 25; n += 1) {
+        const txn = pm.allocateTxnId();
+        for (let row = 0; row < 8; row += 1) pm.recordDml(txn, 't', BigInt(row), WalOperation.Insert, Buffer.alloc(90, row));
+        expected.set(txn, 8);
+        await pm.commit(txn);
+      }
+    }),
+  );
+  await pm.close();
+  t.true(readdirSync(join(dir, 'wal')).filter((name) => name.endsWith('.log')).length >= 3);
+  await using again = await PersistenceManager.open(dir);
+  const lsns: bigint[] = [];
+  const rows = new Map<bigint, number>();
+  await again.replayTwoPhase(0n, (entry) => {
+    lsns.push(entry.lsn);
+    if (entry.operation === WalOperation.Insert) rows.set(entry.txnId, (rows.get(entry.txnId) ?? 0) + 1);
+  });
+  t.deepEqual(again.recoveryReport.corruption, []);
+  t.true(lsns.every((lsn, index) => index === 0 || lsn > lsns[index - 1]!));
+  t.deepEqual(rows, expected);
+});
+
+test('a write failing after background sealing poisons the WAL', async (t) => {
+  const fileSystem = new FaultyFileSystem();
+  const pm = await PersistenceManager.open(tempDir(t), { syncMode: 'none', walFlushTriggerBytes: 200, fileSystem });
+  fileSystem.failOn('write', fileSystem.count('write') + 2, 'EIO');
+  const txn = pm.allocateTxnId();
+  for (let row = 0; row < 20; row += 1) pm.recordDml(txn, 't', BigInt(row), WalOperation.Insert, Buffer.alloc(90, row));
+  await t.throwsAsync(pm.commit(txn), { code: 'ERR_IO' });
+  t.throws(() => pm.recordDml(txn, 't', 99n, WalOperation.Insert, Buffer.from('x')), { code: 'ERR_POISONED' });
+  await pm.close();
+});

@@ -134,4 +134,16 @@ export class DraftBuffer {
   clear(): void {
     this.#length = 0;
   }
+
+  /**
+   * Hands the staged drafts over (for sealing elsewhere) and continues in `replacement`, or a
+   * fresh buffer of the same size. The returned buffer is no longer touched by this object.
+   */
+  detach(replacement?: Buffer): { buffer: Buffer; length: number } {
+    const detached = { buffer: this.#buffer, length: this.#length };
+    this.#buffer = replacement ?? Buffer.allocUnsafeSlow(this.#buffer.length);
+    this.#view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.byteLength);
+    this.#length = 0;
+    return detached;
+  }
 }

@@ -220,6 +220,7 @@ export class WalManager {
    */
   #maybeRotate(): void {
     if (this.#writer.current.writtenBytes < this.#options.maxFileBytes || this.#writer.failure !== undefined || this.#closed) return;
+    if (this.#writer.switchPending) return; // a switch is already queued behind sealed batches
     if (this.#writer.paused) {
       if (!this.#rotationQueued) {
         this.#rotationQueued = true;
@@ -237,7 +238,7 @@ export class WalManager {
   #queueRotationFollowUp(switchFirst: boolean): void {
     this.#serialize(async () => {
       this.#rotationQueued = false;
-      if (switchFirst && this.#writer.current.writtenBytes >= this.#options.maxFileBytes) this.#switchFile();
+      if (switchFirst && !this.#writer.switchPending && this.#writer.current.writtenBytes >= this.#options.maxFileBytes) this.#switchFile();
       await this.#writer.sync();
       await this.#writeCheckpointMeta({
         walFile: this.#writer.current.name,

@@ -21,6 +21,7 @@
  * the same state and invariants; split apart they would need that state exposed.)
  */
 import { PermafrostError, ioError } from '../errors';
+import { callNativeAsync } from '../native';
 import { type FileSystem, writeFullySync } from '../io/file-system';
 import { encodeCommitDigest } from './commit-digest';
 import { DraftBuffer } from './draft-buffer';
@@ -44,6 +45,9 @@ interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** An item of the ordered write queue: a batch being sealed, or a file switch behind it. */
+type PendingWrite = { readonly sealing: Promise<{ buffer: Buffer; sealedBytes: number }> } | { readonly segment: WalSegment };
 
 interface Tally {
   count: number;
@@ -85,6 +89,14 @@ export class WalWriter {
   #wake: () => void = () => undefined;
   #failure: PermafrostError | undefined;
   #lastSyncMs = Date.now();
+  /**
+   * Work to do in order before anything else is written: staging buffers being sealed on the
+   * libuv pool, and file switches queued behind them.
+   */
+  #pending: PendingWrite[] = [];
+  #drainTail: Promise<void> = Promise.resolve();
+  #draining = 0;
+  #spare: Buffer | undefined;
 
   constructor(fileSystem: FileSystem, directory: string, segment: WalSegment, lsn: bigint, options: WalWriterOptions) {
     this.#fs = fileSystem;
@@ -153,7 +165,7 @@ export class WalWriter {
     this.#drafts.appendFields(lsn, this.#previousLsn, flags, txnId, tableName, rowId, operation, timestampNanos, payload);
     this.#lsn = lsn;
     this.#previousLsn = lsn;
-    if (this.#drafts.length >= this.#options.flushTriggerBytes && !this.#paused) this.#flush();
+    if (this.#drafts.length >= this.#options.flushTriggerBytes && !this.#paused) this.#sealInBackground();
     return lsn;
   }
 
@@ -212,6 +224,7 @@ export class WalWriter {
     const failure = error instanceof PermafrostError ? error : ioError(what, error, file);
     this.#failure ??= failure;
     this.#drafts.clear();
+    this.#pending = [];
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const waiter of waiters) waiter.reject(failure);
@@ -223,25 +236,91 @@ export class WalWriter {
     return this.#poison(error, what, file);
   }
 
-  /** Writes the staged drafts to the current file. Throws (and poisons) on failure. */
-  #flush(): void {
-    if (this.#drafts.length === 0) return;
+  /**
+   * A full staging buffer is sealed (compressed, checksummed) on the libuv pool while appends
+   * continue into another buffer; `#drain` writes the results in order. Nothing is written out
+   * of order: every write goes through `#drain`, or `#flush` when nothing is being sealed.
+   */
+  #sealInBackground(): void {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    const { buffer, length } = this.#drafts.detach(spare);
+    const sealing = callNativeAsync((binding) => binding.walSealDraftsAsync(buffer, length)).then((sealedBytes) => ({ buffer, sealedBytes }));
+    sealing.catch(() => undefined); // observed by #drain; never an unhandled rejection
+    this.#pending.push({ sealing });
+  }
+
+  /** True while sealed batches or file switches wait to be written. */
+  get writing(): boolean {
+    return this.#pending.length > 0 || this.#draining > 0;
+  }
+
+  /** True while a file switch waits behind sealed batches. */
+  get switchPending(): boolean {
+    return this.#pending.some((item) => 'segment' in item);
+  }
+
+  #writeBytes(bytes: Uint8Array, length: number): void {
     const segment = this.current;
-    const bytes = this.#drafts.seal();
     try {
-      writeFullySync(this.#fs, segment.fd, bytes, 0, bytes.length, segment.writtenBytes);
+      writeFullySync(this.#fs, segment.fd, bytes, 0, length, segment.writtenBytes);
     } catch (error) {
       throw this.#poison(error, 'WAL write failed', segment.path);
     }
-    segment.writtenBytes += bytes.length;
+    segment.writtenBytes += length;
+  }
+
+  /** Seals and writes the staged drafts in this thread. Only when nothing is being sealed. */
+  #flush(): void {
+    if (this.#drafts.length === 0) return;
+    const bytes = this.#drafts.seal();
+    this.#writeBytes(bytes, bytes.length);
     this.#drafts.clear();
+  }
+
+  /** Writes the batches sealed in the background (in order), then the staged drafts. */
+  #drain(): Promise<void> {
+    if (this.#pending.length === 0 && this.#draining === 0) {
+      this.#flush();
+      return Promise.resolve();
+    }
+    this.#draining += 1;
+    const run = this.#drainTail.then(() => this.#drainNow());
+    this.#drainTail = run.then(
+      () => void (this.#draining -= 1),
+      () => void (this.#draining -= 1),
+    );
+    return run;
+  }
+
+  async #drainNow(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const item = this.#pending[0]!;
+      if ('segment' in item) {
+        this.#pending.shift();
+        this.#segments.push(item.segment);
+        continue;
+      }
+      let done: { buffer: Buffer; sealedBytes: number };
+      try {
+        done = await item.sealing;
+      } catch (error) {
+        throw this.#poison(error, 'WAL sealing failed', this.current.path);
+      }
+      this.#assertWritable();
+      this.#pending.shift();
+      this.#writeBytes(done.buffer, done.sealedBytes);
+      this.#spare = done.buffer;
+    }
+    this.#assertWritable();
+    this.#flush();
   }
 
   /** Hands every staged entry to the OS (waits while maintenance holds the writer). */
   async writeThrough(): Promise<void> {
     while (this.#paused) await this.#resumed;
     this.#assertWritable();
-    this.#flush();
+    await this.#drain();
   }
 
   /** Resolves once every entry staged before the call is durable (group commit). */
@@ -279,7 +358,7 @@ export class WalWriter {
     const round = this.#nextRound;
     this.#nextRound += 1;
     try {
-      this.#flush();
+      await this.#drain();
       await this.#syncSegments();
     } catch (error) {
       this.#poison(error, 'WAL fsync failed', this.current.path);
@@ -323,11 +402,21 @@ export class WalWriter {
     }
   }
 
-  /** Rotation: writes the staged drafts to the current file, then appends go to `segment`. */
+  /**
+   * Rotation: everything staged so far goes to the current file, everything staged from now on
+   * to `segment`. With nothing in flight the switch is immediate; otherwise it is queued behind
+   * the batches being sealed (the staged drafts join them), so the order of bytes is kept.
+   */
   rotateTo(segment: WalSegment): void {
     this.#assertWritable();
-    if (!this.#paused) this.#flush();
-    this.#segments.push(segment);
+    if (this.#paused) throw new PermafrostError('ERR_INTERNAL', 'cannot switch WAL files while maintenance holds the writer');
+    if (!this.writing) {
+      this.#flush();
+      this.#segments.push(segment);
+      return;
+    }
+    if (this.#drafts.length > 0) this.#sealInBackground();
+    this.#pending.push({ segment });
   }
 
   /** Holds the writer for maintenance: no writes until `resume`; waits for a running round. */
@@ -344,7 +433,7 @@ export class WalWriter {
   async syncWhilePaused(): Promise<void> {
     this.#assertWritable();
     try {
-      this.#flush();
+      await this.#drain();
       await this.#syncSegments();
     } catch (error) {
       throw this.#poison(error, 'WAL fsync failed', this.current.path);
@@ -363,20 +452,15 @@ export class WalWriter {
     if (!this.#paused) return;
     this.#paused = false;
     this.#wake();
-    if (this.#failure === undefined) {
-      try {
-        this.#flush();
-      } catch {
-        // poisoned; waiters were rejected
-      }
-    }
+    if (this.#failure === undefined) this.#drain().catch(() => undefined); // a failure poisons; waiters are rejected
     if (this.#waiters.length > 0) this.#kick();
   }
 
   /** Makes everything durable (unless poisoned) and closes the files. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (this.#failure === undefined && (this.#drafts.length > 0 || this.#segments.some((s) => s.durableBytes < s.writtenBytes))) {
+    const unsynced = this.#drafts.length > 0 || this.writing || this.#segments.some((s) => s.durableBytes < s.writtenBytes);
+    if (this.#failure === undefined && unsynced) {
       await this.sync().catch(() => undefined);
     }
     await this.#round?.catch(() => undefined);

@@ -4,7 +4,8 @@
 
 use std::cell::RefCell;
 
-use napi::bindgen_prelude::BufferSlice;
+use napi::bindgen_prelude::{AsyncTask, Buffer, BufferSlice};
+use napi::{Env, Task};
 use napi_derive::napi;
 use permafrost_core::wal_entry::Sealer;
 use permafrost_core::wal_payload::decompress_payloads;
@@ -29,6 +30,38 @@ pub fn wal_seal_drafts(mut buffer: BufferSlice<'_>, length: u32) -> napi::Result
         })
         .map_err(to_napi)?;
     Ok(u32::try_from(sealed).unwrap_or(u32::MAX))
+}
+
+pub struct SealTask {
+    buffer: Buffer,
+    length: u32,
+}
+
+#[napi]
+impl Task for SealTask {
+    type Output = u32;
+    type JsValue = u32;
+
+    fn compute(&mut self) -> napi::Result<u32> {
+        let length = self.length as usize;
+        let buffer: &mut [u8] = &mut self.buffer;
+        let sealed = SEALER
+            .with(|sealer| sealer.borrow_mut().seal_drafts(buffer, length))
+            .map_err(to_napi)?;
+        Ok(u32::try_from(sealed).unwrap_or(u32::MAX))
+    }
+
+    fn resolve(&mut self, _env: Env, output: u32) -> napi::Result<u32> {
+        Ok(output)
+    }
+}
+
+/// `walSealDrafts` on the libuv pool: the writer hands a full staging buffer over and keeps
+/// staging into another one while this one is compressed (the buffer belongs to the task).
+#[napi(catch_unwind)]
+#[must_use]
+pub fn wal_seal_drafts_async(buffer: Buffer, length: u32) -> AsyncTask<SealTask> {
+    AsyncTask::new(SealTask { buffer, length })
 }
 
 /// Where a `walScan` call stopped (see `permafrost_core::wal_scan::ScanOutcome`).
