@@ -21,7 +21,7 @@
  * the same state and invariants; split apart they would need that state exposed.)
  */
 import { PermafrostError, ioError } from '../errors';
-import { callNativeAsync } from '../native';
+import { callNative, callNativeAsync } from '../native';
 import { type FileSystem, writeFullySync } from '../io/file-system';
 import { encodeCommitDigest } from './commit-digest';
 import { DraftBuffer } from './draft-buffer';
@@ -96,6 +96,9 @@ export class WalWriter {
   #pending: PendingWrite[] = [];
   #drainTail: Promise<void> = Promise.resolve();
   #draining = 0;
+  /** Items ever queued / ever written: a drain writes up to the count queued when it started. */
+  #queuedItems = 0;
+  #writtenItems = 0;
   #spare: Buffer | undefined;
 
   constructor(fileSystem: FileSystem, directory: string, segment: WalSegment, lsn: bigint, options: WalWriterOptions) {
@@ -247,7 +250,22 @@ export class WalWriter {
     const { buffer, length } = this.#drafts.detach(spare);
     const sealing = callNativeAsync((binding) => binding.walSealDraftsAsync(buffer, length)).then((sealedBytes) => ({ buffer, sealedBytes }));
     sealing.catch(() => undefined); // observed by #drain; never an unhandled rejection
-    this.#pending.push({ sealing });
+    this.#enqueue({ sealing });
+  }
+
+  #enqueue(item: PendingWrite): void {
+    this.#pending.push(item);
+    this.#queuedItems += 1;
+  }
+
+  /** Seals the staged drafts here and queues them behind the batches in flight. */
+  #queueStagedDrafts(): void {
+    if (this.#drafts.length === 0) return;
+    const spare = this.#spare;
+    this.#spare = undefined;
+    const { buffer, length } = this.#drafts.detach(spare);
+    const sealedBytes = callNative((binding) => binding.walSealDrafts(buffer, length));
+    this.#enqueue({ sealing: Promise.resolve({ buffer, sealedBytes }) });
   }
 
   /** True while sealed batches or file switches wait to be written. */
@@ -278,14 +296,20 @@ export class WalWriter {
     this.#drafts.clear();
   }
 
-  /** Writes the batches sealed in the background (in order), then the staged drafts. */
+  /**
+   * Writes, in order, everything staged or queued when called: the batches sealed in the
+   * background, queued file switches, then the drafts staged now (which join the queue so that
+   * appends made while the drain waits go to a later drain — a busy producer cannot starve it).
+   */
   #drain(): Promise<void> {
     if (this.#pending.length === 0 && this.#draining === 0) {
       this.#flush();
       return Promise.resolve();
     }
+    this.#queueStagedDrafts();
+    const target = this.#queuedItems;
     this.#draining += 1;
-    const run = this.#drainTail.then(() => this.#drainNow());
+    const run = this.#drainTail.then(() => this.#drainNow(target));
     this.#drainTail = run.then(
       () => void (this.#draining -= 1),
       () => void (this.#draining -= 1),
@@ -293,11 +317,12 @@ export class WalWriter {
     return run;
   }
 
-  async #drainNow(): Promise<void> {
-    while (this.#pending.length > 0) {
+  async #drainNow(target: number): Promise<void> {
+    while (this.#writtenItems < target && this.#pending.length > 0) {
       const item = this.#pending[0]!;
       if ('segment' in item) {
         this.#pending.shift();
+        this.#writtenItems += 1;
         this.#segments.push(item.segment);
         continue;
       }
@@ -309,11 +334,11 @@ export class WalWriter {
       }
       this.#assertWritable();
       this.#pending.shift();
+      this.#writtenItems += 1;
       this.#writeBytes(done.buffer, done.sealedBytes);
       this.#spare = done.buffer;
     }
     this.#assertWritable();
-    this.#flush();
   }
 
   /** Hands every staged entry to the OS (waits while maintenance holds the writer). */
@@ -415,8 +440,8 @@ export class WalWriter {
       this.#segments.push(segment);
       return;
     }
-    if (this.#drafts.length > 0) this.#sealInBackground();
-    this.#pending.push({ segment });
+    this.#queueStagedDrafts();
+    this.#enqueue({ segment });
   }
 
   /** Holds the writer for maintenance: no writes until `resume`; waits for a running round. */
