@@ -75,3 +75,11 @@ test('the lock of a holder killed with SIGKILL is free at once', async (t) => {
   t.is(pm.status, 'open');
   await pm.close();
 });
+
+test('a manager garbage-collected without close() releases the lock and warns', (t) => {
+  const dir = tempDir(t);
+  const script = join(__dirname, 'helpers', 'gc-unclosed.ts');
+  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, dir], { encoding: 'utf8' });
+  t.is(result.stdout.trim(), 'reopened open');
+  t.regex(result.stderr, /PERMAFROST_UNCLOSED/);
+});

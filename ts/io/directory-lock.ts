@@ -76,6 +76,11 @@ export class DirectoryLock {
     return lock;
   }
 
+  /** The locked descriptor (for a last-resort release by a finalizer), or undefined once released. */
+  get descriptor(): number | undefined {
+    return this.#fd;
+  }
+
   /** Releases the lock (idempotent). The file stays. */
   async release(): Promise<void> {
     const fd = this.#fd;

@@ -12,6 +12,7 @@
  * Memory-only mode (no path, or `persistence: false`): every call succeeds and returns 0n,
  * exactly like stoolap's disabled manager; nothing touches the disk.
  */
+import { closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PermafrostError, ioError } from '../errors';
 import { DirectoryLock } from '../io/directory-lock';
@@ -25,6 +26,19 @@ import { WalManager, type SyncMode } from '../wal/wal-manager';
 import { type PersistenceOptions, type ResolvedOptions, resolveOptions } from './persistence-options';
 
 export type PersistenceStatus = 'open' | 'poisoned' | 'closed';
+
+/**
+ * A safety net, not a way to close: a manager garbage-collected while open gets a warning and
+ * its lock descriptor closed (releasing `db.lock`); it never fsyncs. Call `close()`.
+ */
+const unclosed = new FinalizationRegistry<{ readonly path: string; readonly fd: number }>(({ path, fd }) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+  process.emitWarning(`PersistenceManager for ${path} was garbage-collected without close()`, { code: 'PERMAFROST_UNCLOSED' });
+});
 
 const EMPTY_REPORT: WalRecoveryReport = Object.freeze({
   repairs: [],
@@ -78,6 +92,8 @@ export class PersistenceManager implements AsyncDisposable {
     this.#options = options;
     this.#wal = wal;
     this.#lock = lock;
+    const fd = lock?.descriptor;
+    if (path !== null && fd !== undefined) unclosed.register(this, { path, fd }, this);
   }
 
   /**
@@ -265,6 +281,7 @@ export class PersistenceManager implements AsyncDisposable {
   /** Makes everything durable, closes the WAL and releases the lock. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      unclosed.unregister(this);
       try {
         await this.#wal?.close();
       } finally {
