@@ -17,15 +17,15 @@
  * `ERR_POISONED`; fsync is never retried (after a failed fsync the page cache may already have
  * dropped the dirty pages, so a retry that "succeeds" would lie).
  *
- * (Over the 300-line budget on purpose: the rounds, pause/resume and segment switching share
- * the same state and invariants; split apart they would need that state exposed.)
+ * The ordered path from drafts to the file (background sealing, queued file switches) is in
+ * `write-queue.ts`. (Over the 300-line budget: rounds, pause/resume and segments share state.)
  */
 import { PermafrostError, ioError } from '../errors';
-import { callNative, callNativeAsync } from '../native';
 import { type FileSystem, writeFullySync } from '../io/file-system';
 import { encodeCommitDigest } from './commit-digest';
 import { DraftBuffer } from './draft-buffer';
 import { DDL_TXN_ID, WalFlag, WalOperation } from './wal-constants';
+import { WriteQueue } from './write-queue';
 
 /** An open WAL file. */
 export interface WalSegment {
@@ -45,9 +45,6 @@ interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
-
-/** An item of the ordered write queue: a batch being sealed, or a file switch behind it. */
-type PendingWrite = { readonly sealing: Promise<{ buffer: Buffer; sealedBytes: number }> } | { readonly segment: WalSegment };
 
 interface Tally {
   count: number;
@@ -89,17 +86,8 @@ export class WalWriter {
   #wake: () => void = () => undefined;
   #failure: PermafrostError | undefined;
   #lastSyncMs = Date.now();
-  /**
-   * Work to do in order before anything else is written: staging buffers being sealed on the
-   * libuv pool, and file switches queued behind them.
-   */
-  #pending: PendingWrite[] = [];
-  #drainTail: Promise<void> = Promise.resolve();
-  #draining = 0;
-  /** Items ever queued / ever written: a drain writes up to the count queued when it started. */
-  #queuedItems = 0;
-  #writtenItems = 0;
-  #spare: Buffer | undefined;
+  /** The ordered path from drafts to the file (background sealing, queued switches). */
+  readonly #queue: WriteQueue<WalSegment>;
 
   constructor(fileSystem: FileSystem, directory: string, segment: WalSegment, lsn: bigint, options: WalWriterOptions) {
     this.#fs = fileSystem;
@@ -108,6 +96,12 @@ export class WalWriter {
     this.#lsn = lsn;
     this.#previousLsn = lsn;
     this.#options = options;
+    this.#queue = new WriteQueue<WalSegment>(this.#drafts, {
+      write: (bytes, length) => this.#writeBytes(bytes, length),
+      switchTo: (next) => void this.#segments.push(next),
+      assertWritable: () => this.#assertWritable(),
+      fail: (error) => this.#poison(error, 'WAL sealing failed', this.current.path),
+    });
   }
 
   /** The last LSN assigned. */
@@ -168,7 +162,7 @@ export class WalWriter {
     this.#drafts.appendFields(lsn, this.#previousLsn, flags, txnId, tableName, rowId, operation, timestampNanos, payload);
     this.#lsn = lsn;
     this.#previousLsn = lsn;
-    if (this.#drafts.length >= this.#options.flushTriggerBytes && !this.#paused) this.#sealInBackground();
+    if (this.#drafts.length >= this.#options.flushTriggerBytes && !this.#paused) this.#queue.sealInBackground();
     return lsn;
   }
 
@@ -227,7 +221,7 @@ export class WalWriter {
     const failure = error instanceof PermafrostError ? error : ioError(what, error, file);
     this.#failure ??= failure;
     this.#drafts.clear();
-    this.#pending = [];
+    this.#queue.clear();
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const waiter of waiters) waiter.reject(failure);
@@ -239,43 +233,14 @@ export class WalWriter {
     return this.#poison(error, what, file);
   }
 
-  /**
-   * A full staging buffer is sealed (compressed, checksummed) on the libuv pool while appends
-   * continue into another buffer; `#drain` writes the results in order. Nothing is written out
-   * of order: every write goes through `#drain`, or `#flush` when nothing is being sealed.
-   */
-  #sealInBackground(): void {
-    const spare = this.#spare;
-    this.#spare = undefined;
-    const { buffer, length } = this.#drafts.detach(spare);
-    const sealing = callNativeAsync((binding) => binding.walSealDraftsAsync(buffer, length)).then((sealedBytes) => ({ buffer, sealedBytes }));
-    sealing.catch(() => undefined); // observed by #drain; never an unhandled rejection
-    this.#enqueue({ sealing });
-  }
-
-  #enqueue(item: PendingWrite): void {
-    this.#pending.push(item);
-    this.#queuedItems += 1;
-  }
-
-  /** Seals the staged drafts here and queues them behind the batches in flight. */
-  #queueStagedDrafts(): void {
-    if (this.#drafts.length === 0) return;
-    const spare = this.#spare;
-    this.#spare = undefined;
-    const { buffer, length } = this.#drafts.detach(spare);
-    const sealedBytes = callNative((binding) => binding.walSealDrafts(buffer, length));
-    this.#enqueue({ sealing: Promise.resolve({ buffer, sealedBytes }) });
-  }
-
   /** True while sealed batches or file switches wait to be written. */
   get writing(): boolean {
-    return this.#pending.length > 0 || this.#draining > 0;
+    return this.#queue.busy;
   }
 
   /** True while a file switch waits behind sealed batches. */
   get switchPending(): boolean {
-    return this.#pending.some((item) => 'segment' in item);
+    return this.#queue.switchPending;
   }
 
   #writeBytes(bytes: Uint8Array, length: number): void {
@@ -288,64 +253,11 @@ export class WalWriter {
     segment.writtenBytes += length;
   }
 
-  /** Seals and writes the staged drafts in this thread. Only when nothing is being sealed. */
-  #flush(): void {
-    if (this.#drafts.length === 0) return;
-    const bytes = this.#drafts.seal();
-    this.#writeBytes(bytes, bytes.length);
-    this.#drafts.clear();
-  }
-
-  /**
-   * Writes, in order, everything staged or queued when called: the batches sealed in the
-   * background, queued file switches, then the drafts staged now (which join the queue so that
-   * appends made while the drain waits go to a later drain — a busy producer cannot starve it).
-   */
-  #drain(): Promise<void> {
-    if (this.#pending.length === 0 && this.#draining === 0) {
-      this.#flush();
-      return Promise.resolve();
-    }
-    this.#queueStagedDrafts();
-    const target = this.#queuedItems;
-    this.#draining += 1;
-    const run = this.#drainTail.then(() => this.#drainNow(target));
-    this.#drainTail = run.then(
-      () => void (this.#draining -= 1),
-      () => void (this.#draining -= 1),
-    );
-    return run;
-  }
-
-  async #drainNow(target: number): Promise<void> {
-    while (this.#writtenItems < target && this.#pending.length > 0) {
-      const item = this.#pending[0]!;
-      if ('segment' in item) {
-        this.#pending.shift();
-        this.#writtenItems += 1;
-        this.#segments.push(item.segment);
-        continue;
-      }
-      let done: { buffer: Buffer; sealedBytes: number };
-      try {
-        done = await item.sealing;
-      } catch (error) {
-        throw this.#poison(error, 'WAL sealing failed', this.current.path);
-      }
-      this.#assertWritable();
-      this.#pending.shift();
-      this.#writtenItems += 1;
-      this.#writeBytes(done.buffer, done.sealedBytes);
-      this.#spare = done.buffer;
-    }
-    this.#assertWritable();
-  }
-
   /** Hands every staged entry to the OS (waits while maintenance holds the writer). */
   async writeThrough(): Promise<void> {
     while (this.#paused) await this.#resumed;
     this.#assertWritable();
-    await this.#drain();
+    await this.#queue.drain();
   }
 
   /** Resolves once every entry staged before the call is durable (group commit). */
@@ -383,7 +295,7 @@ export class WalWriter {
     const round = this.#nextRound;
     this.#nextRound += 1;
     try {
-      await this.#drain();
+      await this.#queue.drain();
       await this.#syncSegments();
     } catch (error) {
       this.#poison(error, 'WAL fsync failed', this.current.path);
@@ -429,19 +341,12 @@ export class WalWriter {
 
   /**
    * Rotation: everything staged so far goes to the current file, everything staged from now on
-   * to `segment`. With nothing in flight the switch is immediate; otherwise it is queued behind
-   * the batches being sealed (the staged drafts join them), so the order of bytes is kept.
+   * to `segment` (queued behind batches still being sealed, so the order of bytes is kept).
    */
   rotateTo(segment: WalSegment): void {
     this.#assertWritable();
     if (this.#paused) throw new PermafrostError('ERR_INTERNAL', 'cannot switch WAL files while maintenance holds the writer');
-    if (!this.writing) {
-      this.#flush();
-      this.#segments.push(segment);
-      return;
-    }
-    this.#queueStagedDrafts();
-    this.#enqueue({ segment });
+    this.#queue.switchTo(segment);
   }
 
   /** Holds the writer for maintenance: no writes until `resume`; waits for a running round. */
@@ -458,7 +363,7 @@ export class WalWriter {
   async syncWhilePaused(): Promise<void> {
     this.#assertWritable();
     try {
-      await this.#drain();
+      await this.#queue.drain();
       await this.#syncSegments();
     } catch (error) {
       throw this.#poison(error, 'WAL fsync failed', this.current.path);
@@ -477,7 +382,7 @@ export class WalWriter {
     if (!this.#paused) return;
     this.#paused = false;
     this.#wake();
-    if (this.#failure === undefined) this.#drain().catch(() => undefined); // a failure poisons; waiters are rejected
+    if (this.#failure === undefined) this.#queue.drain().catch(() => undefined); // a failure poisons; waiters are rejected
     if (this.#waiters.length > 0) this.#kick();
   }
 
