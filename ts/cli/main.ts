@@ -7,9 +7,10 @@
 import { isPermafrostError } from '../errors';
 import { parseArgs } from './args';
 import type { CommandGroup, CommandIo } from './command';
+import { walCommands } from './wal';
 import { catalogCommands, volumeCommands } from './volume';
 
-const GROUPS: readonly CommandGroup[] = [volumeCommands, catalogCommands];
+const GROUPS: readonly CommandGroup[] = [volumeCommands, catalogCommands, walCommands];
 
 function usage(io: CommandIo): void {
   io.out('usage: permafrost <group> <command> [args]');
