@@ -84,3 +84,12 @@ export {
 export { nextVolumeId, volumeIdGenerator, epochMicros } from './volume/volume-id';
 export { tableDirectoryName, TABLE_NAME_BYTES_MAX } from './volume/table-name';
 export { VolumeCatalog, readCatalog, writeCatalog, CATALOG_FILE_NAME, type VolumeEntry } from './catalog/volume-catalog';
+
+// The store: tables, transactions, checkpoints into volumes, recovery, time-range scans
+export { Store, type StoreStatus } from './store/store';
+export { Transaction, type TransactionStatus } from './store/transaction';
+export type { StoreOptions } from './store/store-options';
+export type { CheckpointReport } from './store/checkpoint-cycle';
+export type { StoreRecoveryReport, RecoveryMode } from './store/open-store';
+export type { ScanOptions, ScanRow, ScanStats, TimeInput, TimeRange } from './store/scan';
+export type { StoreInfo, TableInfo, VolumeInfo } from './store/store-info';
