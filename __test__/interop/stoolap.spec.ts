@@ -84,16 +84,32 @@ run('permafrost reads a store stoolap 0.4.0 wrote (WAL, volumes, manifests) with
     writeFileSync(script, sql);
     const db = join(dir.path, 'db');
     oracle('sql', db, script);
-    await using store = await Store.open(db, { checkpointOnClose: false, checkpointIntervalMs: 0 });
-    t.is(store.recovery.mode, 'volumes');
-    const tables = store.tableNames().map((name) => name.toLowerCase());
-    const expected = sqlFinalState(sql, new Map(tables.map((name) => [name, store.schema(name)])));
-    for (const table of tables) {
-      const want = [...expected.get(table)!].map(([, values]) => values.map(oracleCanonical).join('|')).sort();
-      const got = [...store.scan(table)].map((row) => row.values.map(oracleCanonical).join('|')).sort();
-      t.deepEqual(got, want, table);
+    let ours: string[];
+    {
+      await using store = await Store.open(db, { checkpointOnClose: false, checkpointIntervalMs: 0 });
+      t.is(store.recovery.mode, 'volumes');
+      const tables = store.tableNames().map((name) => name.toLowerCase());
+      const expected = sqlFinalState(sql, new Map(tables.map((name) => [name, store.schema(name)])));
+      for (const table of tables) {
+        const want = [...expected.get(table)!].map(([, values]) => values.map(oracleCanonical).join('|')).sort();
+        const got = [...store.scan(table)].map((row) => row.values.map(oracleCanonical).join('|')).sort();
+        t.deepEqual(got, want, table);
+      }
+      ours = ourLines(store);
     }
-    t.deepEqual(dumpLines(oracle('dump', db)), ourLines(store));
+    t.deepEqual(dumpLines(oracle('dump', db)), ours);
+  } finally {
+    dir.remove();
+  }
+});
+
+run('stoolap refuses a directory that a permafrost store holds open (db.lock is shared)', async (t) => {
+  const dir = tempDir();
+  try {
+    await using store = await Store.open(dir.path, { checkpointIntervalMs: 0 });
+    await store.createTable(trades);
+    const error = t.throws(() => oracle('dump', dir.path));
+    t.regex(String((error as { stderr?: unknown }).stderr), /DatabaseLocked/);
   } finally {
     dir.remove();
   }
