@@ -100,3 +100,12 @@ export { decodeCheckpointMeta, encodeCheckpointMeta, type CheckpointMeta, type C
 export { decodeCommitDigest, type CommitDigest } from './wal/commit-digest';
 export { nodeFileSystem, type FileSystem } from './io/file-system';
 export { DirectoryLock, LOCK_FILE_NAME } from './io/directory-lock';
+
+// The store: tables, transactions, checkpoints into volumes, recovery, time-range scans
+export { Store, type StoreStatus } from './store/store';
+export { Transaction, type TransactionStatus } from './store/transaction';
+export type { StoreOptions } from './store/store-options';
+export type { CheckpointReport } from './store/checkpoint-cycle';
+export type { StoreRecoveryReport, RecoveryMode } from './store/open-store';
+export type { ScanOptions, ScanRow, ScanStats, TimeInput, TimeRange } from './store/scan';
+export type { StoreInfo, TableInfo, VolumeInfo } from './store/store-info';

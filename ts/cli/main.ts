@@ -7,10 +7,10 @@
 import { isPermafrostError } from '../errors';
 import { parseArgs } from './args';
 import type { CommandGroup, CommandIo } from './command';
-import { walCommands } from './wal';
 import { catalogCommands, volumeCommands } from './volume';
+import { walCommands } from './wal';
 
-const GROUPS: readonly CommandGroup[] = [volumeCommands, catalogCommands, walCommands];
+const GROUPS: readonly CommandGroup[] = [walCommands, volumeCommands, catalogCommands];
 
 function usage(io: CommandIo): void {
   io.out('usage: permafrost <group> <command> [args]');

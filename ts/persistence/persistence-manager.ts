@@ -245,13 +245,16 @@ export class PersistenceManager implements AsyncDisposable {
 
   /**
    * Makes everything logged so far durable and writes checkpoint.meta with the active
-   * transactions; resolves with the checkpoint LSN (0n in memory-only mode).
+   * transactions; resolves with the checkpoint LSN (0n in memory-only mode). The LSN is the
+   * current one unless `checkpointLsn` names an earlier point (the store records the LSN its
+   * volumes were sealed at, below the DDL it re-records afterwards, as stoolap does).
    */
-  async createCheckpoint(activeTransactions: readonly bigint[] = []): Promise<bigint> {
+  async createCheckpoint(activeTransactions: readonly bigint[] = [], checkpointLsn?: bigint): Promise<bigint> {
     this.#assertOpen();
     if (this.#wal === undefined) return 0n;
     for (const txnId of activeTransactions) checkI64(txnId, 'active transaction id');
-    const lsn = await this.#wal.createCheckpoint(activeTransactions);
+    if (checkpointLsn !== undefined) checkI64(checkpointLsn, 'checkpointLsn');
+    const lsn = await this.#wal.createCheckpoint(activeTransactions, checkpointLsn);
     this.#lastCheckpointTime = this.#options.clock();
     return lsn;
   }

@@ -281,10 +281,14 @@ export class WalManager {
    * Makes everything logged so far durable and records it in checkpoint.meta; returns the
    * checkpoint LSN (every entry up to it is durable when this resolves).
    */
-  createCheckpoint(activeTransactions: readonly bigint[]): Promise<bigint> {
+  createCheckpoint(activeTransactions: readonly bigint[], checkpointLsn?: bigint): Promise<bigint> {
     this.#assertOpen();
     return this.#serialize(async () => {
-      const lsn = this.#writer.currentLsn;
+      const current = this.#writer.currentLsn;
+      if (checkpointLsn !== undefined && (checkpointLsn < 0n || checkpointLsn > current)) {
+        throw new PermafrostError('ERR_INVALID_ARGUMENT', `checkpoint LSN ${checkpointLsn} is not in [0, ${current}]`);
+      }
+      const lsn = checkpointLsn ?? current;
       await this.#writer.sync();
       await this.#writeCheckpointMeta({ walFile: this.#writer.current.name, previousWalFile: undefined, lsn, activeTransactions });
       this.#checkpointLsn = lsn;
