@@ -13,8 +13,10 @@
 pub mod codec_error;
 pub mod constants;
 pub mod crc;
+pub mod file_lock;
 pub mod lz4;
 pub mod volume;
+pub mod wal;
 
 /// Version of the binary interface between this addon and `ts/native.ts`. Bump it whenever
 /// a function changes shape; the loader refuses a binary whose number differs.

@@ -1,0 +1,209 @@
+/**
+ * Opening a store directory: the recovery path (spec §8.4, with the fixes listed below).
+ *
+ * 1. `PersistenceManager.open` takes `db.lock` before anything is read or repaired, repairs an
+ *    interrupted WAL truncation and cuts a torn WAL tail.
+ * 2. The mode follows stoolap: `volumes/` with a sub-directory ⇒ volume mode; else
+ *    `snapshots/` with a sub-directory ⇒ legacy (≤ 0.3.7) snapshot mode; else WAL only.
+ * 3. Volume mode: every table directory's `manifest.bin` is read and every volume it lists is
+ *    opened (CRC verified). A missing or damaged manifest or listed volume refuses the open
+ *    with its code and file (stoolap warns and silently serves fewer rows). Volume files no
+ *    manifest lists, `.vol.tmp` and `.dv` files are deleted: they are leftovers of a seal that
+ *    crashed before its manifest was durable, and their rows are still in the WAL.
+ *    Replay starts at the smallest non-zero manifest checkpoint LSN — or at 0 when every
+ *    manifest says 0: unlike stoolap, checkpoint.meta's LSN never overrides the manifests
+ *    (§11 item 4, the window that loses rows).
+ * 4. Legacy mode: per table, the newest snapshot file that decodes gives the schema and rows;
+ *    replay starts at the smallest of snapshot_meta.bin's LSN and the snapshots' source LSNs.
+ *    After replay the rows are sealed into volumes by a checkpoint (the migration).
+ * 5. WAL only: replay starts at checkpoint.meta's LSN (as stoolap; nothing was ever sealed).
+ * 6. Two-phase replay applies committed entries (replay-apply.ts).
+ * 7. Volume directories of tables dropped during replay are deleted; directories whose table
+ *    never appears are kept and reported (their schema is lost, but not their bytes).
+ */
+import { readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PermafrostError, ioError } from '../errors';
+import { decodeTableManifest, MANIFEST_FILE_NAME, MANIFEST_TEMP_FILE_NAME } from '../manifest/table-manifest';
+import type { PersistenceManager } from '../persistence/persistence-manager';
+import type { TwoPhaseRecoveryInfo } from '../wal/replay';
+import { decodeSnapshotMeta } from '../snapshot/snapshot-meta';
+import { readSnapshotFile } from '../snapshot/snapshot-file';
+import { parseVolumeFileName, volumeFileName } from '../volume/volume-files';
+import { VolumeReader } from '../volume/volume-reader';
+import { applyReplayedEntry, type ReplayTally } from './replay-apply';
+import type { SchemaCatalog } from './schema-catalog';
+import { padRow } from './row-width';
+
+export type RecoveryMode = 'memory' | 'wal' | 'volumes' | 'legacy-snapshots';
+
+export interface StoreRecoveryReport {
+  readonly mode: RecoveryMode;
+  /** The LSN replay started at (entries at or after it were considered). */
+  readonly replayFromLsn: bigint;
+  readonly replay: TwoPhaseRecoveryInfo | undefined;
+  readonly rowsReplayed: number;
+  readonly ddlReplayed: number;
+  readonly volumesLoaded: number;
+  /** Files deleted as leftovers of interrupted seals (orphan volumes, temp files). */
+  readonly leftoversRemoved: readonly string[];
+  /** Volume directories whose table was never created in the WAL (kept, unreachable). */
+  readonly unreachableTables: readonly string[];
+  /** Snapshot files loaded (legacy mode). */
+  readonly snapshotsLoaded: number;
+}
+
+async function subdirectories(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw ioError(`cannot list ${dir}`, error, dir);
+  }
+}
+
+async function removeFile(path: string, removed: string[]): Promise<void> {
+  try {
+    await unlink(path);
+    removed.push(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('cannot delete leftover file', error, path);
+  }
+}
+
+async function readManifestFile(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw ioError('cannot read manifest', error, path);
+  }
+}
+
+/** Loads one table directory of `volumes/`; returns the number of volumes loaded. */
+async function loadTableDirectory(catalog: SchemaCatalog, volumesDir: string, name: string, removed: string[]): Promise<{ volumes: number; checkpointLsn: bigint }> {
+  const dir = join(volumesDir, name);
+  const manifestPath = join(dir, MANIFEST_FILE_NAME);
+  const bytes = await readManifestFile(manifestPath);
+  const manifest = bytes === undefined ? undefined : decodeTableManifest(bytes, manifestPath);
+  const listed = new Set((manifest?.segments ?? []).map((segment) => segment.segmentId));
+  for (const file of await readdir(dir)) {
+    const id = parseVolumeFileName(file);
+    const leftover = file.endsWith('.tmp') || file.endsWith('.dv') || (file.endsWith('.vol') && (id === undefined || !listed.has(id)));
+    if (leftover && file !== MANIFEST_FILE_NAME) await removeFile(join(dir, file), removed);
+    else if (file === MANIFEST_TEMP_FILE_NAME) await removeFile(join(dir, file), removed);
+  }
+  if (manifest === undefined) return { volumes: 0, checkpointLsn: 0n };
+  const readers: VolumeReader[] = [];
+  try {
+    for (const segment of manifest.segments) {
+      const path = join(dir, volumeFileName(segment.segmentId));
+      try {
+        readers.push(await VolumeReader.open(path));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error instanceof PermafrostError && error.code === 'ERR_IO' && String(error.cause).includes('ENOENT'))) {
+          throw new PermafrostError('ERR_NOT_FOUND', `manifest of table '${name}' lists volume ${segment.segmentId} but its file is missing`, { file: path, cause: error });
+        }
+        throw error;
+      }
+    }
+  } catch (error) {
+    await Promise.all(readers.map((reader) => reader.close()));
+    throw error;
+  }
+  catalog.pendingCold.set(name, { manifest, readers });
+  return { volumes: readers.length, checkpointLsn: manifest.checkpointLsn };
+}
+
+async function loadLegacySnapshots(catalog: SchemaCatalog, snapshotsDir: string, tables: readonly string[]): Promise<{ loaded: number; fromLsn: bigint }> {
+  let loaded = 0;
+  let fromLsn: bigint | undefined;
+  for (const name of tables) {
+    const dir = join(snapshotsDir, name);
+    const files = (await readdir(dir)).filter((file) => /^snapshot-.*\.bin$/.test(file)).sort().reverse();
+    let lastError: unknown;
+    for (const file of files) {
+      try {
+        const snapshot = await readSnapshotFile(join(dir, file));
+        const state = catalog.define(snapshot.schema);
+        for (const row of snapshot.rows) {
+          state.hot.set(row.rowId, padRow(state.schema, row.version.values));
+          state.noteRowId(row.rowId);
+        }
+        loaded += 1;
+        fromLsn = fromLsn === undefined || snapshot.header.sourceLsn < fromLsn ? snapshot.header.sourceLsn : fromLsn;
+        lastError = undefined;
+        break;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (lastError !== undefined) throw lastError;
+  }
+  let metaLsn: bigint | undefined;
+  try {
+    metaLsn = decodeSnapshotMeta(await readFile(join(snapshotsDir, 'snapshot_meta.bin'))).lsn;
+  } catch {
+    metaLsn = undefined; // stoolap: any problem with the metadata means "use the snapshots' LSNs"
+  }
+  const candidates = [fromLsn, metaLsn !== undefined && metaLsn > 0n ? metaLsn : undefined].filter((lsn): lsn is bigint => lsn !== undefined);
+  return { loaded, fromLsn: candidates.length === 0 ? 0n : candidates.reduce((a, b) => (a < b ? a : b)) };
+}
+
+/** Runs the recovery path for `dir` into `catalog`. */
+export async function recoverStore(pm: PersistenceManager, catalog: SchemaCatalog, dir: string | null): Promise<StoreRecoveryReport> {
+  if (dir === null || !pm.enabled) {
+    return { mode: 'memory', replayFromLsn: 0n, replay: undefined, rowsReplayed: 0, ddlReplayed: 0, volumesLoaded: 0, leftoversRemoved: [], unreachableTables: [], snapshotsLoaded: 0 };
+  }
+  const volumesDir = join(dir, 'volumes');
+  const snapshotsDir = join(dir, 'snapshots');
+  const removed: string[] = [];
+  const volumeTables = await subdirectories(volumesDir);
+  let mode: RecoveryMode;
+  let fromLsn = 0n;
+  let volumesLoaded = 0;
+  let snapshotsLoaded = 0;
+  if (volumeTables.length > 0) {
+    mode = 'volumes';
+    let smallest: bigint | undefined;
+    for (const name of volumeTables) {
+      const { volumes, checkpointLsn } = await loadTableDirectory(catalog, volumesDir, name, removed);
+      volumesLoaded += volumes;
+      if (checkpointLsn > 0n && (smallest === undefined || checkpointLsn < smallest)) smallest = checkpointLsn;
+    }
+    fromLsn = smallest ?? 0n;
+  } else {
+    const snapshotTables = await subdirectories(snapshotsDir);
+    if (snapshotTables.length > 0) {
+      mode = 'legacy-snapshots';
+      const legacy = await loadLegacySnapshots(catalog, snapshotsDir, snapshotTables);
+      snapshotsLoaded = legacy.loaded;
+      fromLsn = legacy.fromLsn;
+    } else {
+      mode = 'wal';
+      fromLsn = pm.checkpointLsn;
+    }
+  }
+  const tally: ReplayTally = { rows: 0, ddl: 0, orphanEntries: 0 };
+  const replay = await pm.replayTwoPhase(fromLsn, (entry) => {
+    if (entry.isCommitMarker || entry.isAbortMarker || entry.isTruncationMarker) return;
+    applyReplayedEntry(catalog, entry, tally);
+  });
+  const unreachableTables: string[] = [];
+  for (const [name, cold] of catalog.pendingCold) {
+    if (catalog.droppedDuringReplay.has(name)) {
+      await Promise.all(cold.readers.map((reader) => reader.close()));
+      try {
+        await rm(join(volumesDir, name), { recursive: true, force: true });
+        removed.push(join(volumesDir, name));
+      } catch (error) {
+        throw ioError('cannot remove the volumes of a dropped table', error, join(volumesDir, name));
+      }
+      catalog.pendingCold.delete(name);
+    } else {
+      unreachableTables.push(name);
+    }
+  }
+  return { mode, replayFromLsn: fromLsn, replay, rowsReplayed: tally.rows, ddlReplayed: tally.ddl, volumesLoaded, leftoversRemoved: removed, unreachableTables, snapshotsLoaded };
+}
