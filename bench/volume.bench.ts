@@ -33,7 +33,7 @@
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { Bool, Dictionary, Float64, Table, TimestampNanosecond, Uint32, Utf8, makeData, makeVector, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
@@ -190,6 +190,11 @@ interface NativeRound {
   readonly decompress_s: number;
   readonly metadata_decompress_s: number;
   readonly crc_s: number;
+  readonly compress_cpu_s: number;
+  readonly metadata_compress_cpu_s: number;
+  readonly decompress_cpu_s: number;
+  readonly metadata_decompress_cpu_s: number;
+  readonly crc_cpu_s: number;
 }
 
 class NativeBaseline {
@@ -256,10 +261,18 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function seconds(run: () => Promise<unknown> | unknown): Promise<number> {
+/** Wall seconds and process CPU seconds (every thread: JS, libuv pool, ours, GC, kernel). */
+interface Sample {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+async function seconds(run: () => Promise<unknown> | unknown): Promise<Sample> {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await run();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
 }
 
 /** `npm run bench` passes its options; standalone runs read `--runs N`. */
@@ -298,8 +311,8 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
       values: column.form === 'dictionary' ? new Uint32Array(ROWS) : column.form === 'bytes' ? new Uint8Array(0) : new (column.values.constructor as new (n: number) => BigInt64Array | Float64Array | Uint8Array)(ROWS),
     }));
 
-    const subjects: Record<string, () => Promise<number>> = {
-      native: async () => 0, // filled per round below
+    const subjects: Record<string, () => Promise<Sample>> = {
+      native: () => Promise.resolve({ wall: 0, cpu: 0 }), // timed by the native process, below
       write1: () => seconds(() => writeVolume(dir, 'w1', 2n, frozen, { concurrency: 1 })),
       write2: () => seconds(() => writeVolume(dir, 'w2', 3n, frozen, { concurrency: 2 })),
       buildWrite1: () => seconds(() => writeVolume(dir, 'b1', 4n, build().finish(), { concurrency: 1 })),
@@ -347,7 +360,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     };
     for (const sub of ['arrow', 'parquet']) await mkdir(join(dir, sub), { recursive: true });
     const names = Object.keys(subjects);
-    const samples = new Map<string, number[]>(names.map((name) => [name, []]));
+    const samples = new Map<string, Sample[]>(names.map((name) => [name, []]));
     const nativeSamples: NativeRound[] = [];
     for (let round = -1; round < runs; round += 1) {
       // Round -1 warms every subject up (and writes the files the readers read); later
@@ -366,32 +379,34 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     }
     native.close();
 
-    const time = (name: string): number => median(samples.get(name)!);
+    const time = (name: string): number => median(samples.get(name)!.map((s) => s.wall));
+    const cpuTime = (name: string): number => median(samples.get(name)!.map((s) => s.cpu));
     const nativeTime = (key: keyof NativeRound): number => median(nativeSamples.map((r) => r[key]));
     const nativeBoth = (a: keyof NativeRound, b: keyof NativeRound): number => median(nativeSamples.map((r) => r[a] + r[b]));
     const gbps = (t: number): number => RAW_BYTES / t / 1e9;
     const rows: (string | number)[][] = [];
-    const line = (label: string, t: number, extra = ''): void => {
-      rows.push([label, gbps(t).toFixed(2), (ROWS / t / 1e6).toFixed(1), (t * 1e3).toFixed(1), extra]);
+    const line = (label: string, t: number, cpu: number, extra = ''): void => {
+      rows.push([label, gbps(t).toFixed(2), (ROWS / t / 1e6).toFixed(1), (t * 1e3).toFixed(1), (cpu * 1e3).toFixed(1), extra]);
     };
-    line('native lz4_flex compress, column blocks (1 thread)', nativeTime('compress_s'));
-    line('native lz4_flex compress, column + metadata blocks', nativeBoth('compress_s', 'metadata_compress_s'));
-    line('native lz4_flex decompress, column blocks (1 thread)', nativeTime('decompress_s'));
-    line('native lz4_flex decompress, column + metadata blocks', nativeBoth('decompress_s', 'metadata_decompress_s'));
-    line('native crc32fast over the file', nativeTime('crc_s'), `${((fileBytes / nativeTime('crc_s')) / 1e9).toFixed(1)} GB/s of file`);
-    line('permafrost durable write, 1 thread', time('write1'));
-    line('permafrost durable write, 2 threads', time('write2'));
-    line('permafrost build + durable write, 1 thread', time('buildWrite1'));
-    line('permafrost build + durable write, 2 threads', time('buildWrite2'));
-    line('permafrost build (arrays transferred) + durable write, 2 threads', time('buildWrite2Transfer'));
-    line('apache-arrow build + IPC file + durable write', time('arrowWrite'), `${(sizes.arrow / 1e6).toFixed(1)} MB`);
-    line('parquet-wasm LZ4_RAW build + write + durable write', time('parquetWrite'), `${(sizes.parquet / 1e6).toFixed(1)} MB`);
-    line('permafrost full scan, in memory, sync accessors (1 thread)', time('scanSync'), `${(fileBytes / 1e6).toFixed(1)} MB`);
-    line('permafrost full scan, in memory, open({ loadAll }) (2 threads)', time('scanMemory'));
-    line('permafrost full scan, in memory, loadInto reused arrays (2 threads)', time('scanInto'));
-    line('permafrost full scan, on demand, open({ loadAll }) (2 threads)', time('scanOnDemand'));
-    line('apache-arrow IPC file read', time('arrowRead'));
-    line('parquet-wasm read', time('parquetRead'));
+    const ours = (label: string, name: string, extra = ''): void => line(label, time(name), cpuTime(name), extra);
+    line('native lz4_flex compress, column blocks (1 thread)', nativeTime('compress_s'), nativeTime('compress_cpu_s'));
+    line('native lz4_flex compress, column + metadata blocks', nativeBoth('compress_s', 'metadata_compress_s'), nativeBoth('compress_cpu_s', 'metadata_compress_cpu_s'));
+    line('native lz4_flex decompress, column blocks (1 thread)', nativeTime('decompress_s'), nativeTime('decompress_cpu_s'));
+    line('native lz4_flex decompress, column + metadata blocks', nativeBoth('decompress_s', 'metadata_decompress_s'), nativeBoth('decompress_cpu_s', 'metadata_decompress_cpu_s'));
+    line('native crc32fast over the file', nativeTime('crc_s'), nativeTime('crc_cpu_s'), `${((fileBytes / nativeTime('crc_s')) / 1e9).toFixed(1)} GB/s of file`);
+    ours('permafrost durable write, 1 thread', 'write1');
+    ours('permafrost durable write, 2 threads', 'write2');
+    ours('permafrost build + durable write, 1 thread', 'buildWrite1');
+    ours('permafrost build + durable write, 2 threads', 'buildWrite2');
+    ours('permafrost build (arrays transferred) + durable write, 2 threads', 'buildWrite2Transfer');
+    ours('apache-arrow build + IPC file + durable write', 'arrowWrite', `${(sizes.arrow / 1e6).toFixed(1)} MB`);
+    ours('parquet-wasm LZ4_RAW build + write + durable write', 'parquetWrite', `${(sizes.parquet / 1e6).toFixed(1)} MB`);
+    ours('permafrost full scan, in memory, sync accessors (1 thread)', 'scanSync', `${(fileBytes / 1e6).toFixed(1)} MB`);
+    ours('permafrost full scan, in memory, open({ loadAll }) (2 threads)', 'scanMemory');
+    ours('permafrost full scan, in memory, loadInto reused arrays (2 threads)', 'scanInto');
+    ours('permafrost full scan, on demand, open({ loadAll }) (2 threads)', 'scanOnDemand');
+    ours('apache-arrow IPC file read', 'arrowRead');
+    ours('parquet-wasm read', 'parquetRead');
 
     const ratio = (ours: number, theirs: number): number => theirs / ours; // throughput ratio from times
     const goal = (label: string, value: number, target: number, lowerIsBetter = false): string[] => {
@@ -423,8 +438,26 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
         const fmt = (cells: ReadonlyArray<string | number>): string => cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join('  ');
         console.log(`${table.title}\n${fmt(table.columns)}\n${table.rows.map(fmt).join('\n')}\n${(table.notes ?? []).join('\n')}\n`);
       });
-    report({ title: 'Volume write and full-scan read', columns: ['subject', 'GB/s', 'M rows/s', 'ms', ''], rows, notes });
+    report({ title: 'Volume write and full-scan read', columns: ['subject', 'GB/s', 'M rows/s', 'ms', 'CPU ms', ''], rows, notes });
     report({ title: 'Volume goals (ratios of throughput, same run)', columns: ['ratio', 'value', 'goal', ''], rows: goals });
+    // The same ratios in CPU time: what each side's work costs, whatever else the machine
+    // runs (on a shared machine wall-clock ratios move with the neighbours' load).
+    const cpuRatio = (ours: string, theirs: number): string => (theirs / cpuTime(ours)).toFixed(2);
+    report({
+      title: 'CPU-time ratios (same work; the native side is one thread, ours counts every thread of the process)',
+      columns: ['ratio', 'value'],
+      rows: [
+        ['write 1 thread / native compress (column blocks)', cpuRatio('write1', nativeTime('compress_cpu_s'))],
+        ['write 1 thread / native compress (column + metadata blocks)', cpuRatio('write1', nativeBoth('compress_cpu_s', 'metadata_compress_cpu_s'))],
+        ['build + write 2 threads / arrow build + write', cpuRatio('buildWrite2', cpuTime('arrowWrite'))],
+        ['write 2 threads / arrow build + write', cpuRatio('write2', cpuTime('arrowWrite'))],
+        ['full scan into reused arrays / native decompress (column blocks)', cpuRatio('scanInto', nativeTime('decompress_cpu_s'))],
+        ['full scan into reused arrays / native decompress (column + metadata blocks)', cpuRatio('scanInto', nativeBoth('decompress_cpu_s', 'metadata_decompress_cpu_s'))],
+        ['full scan in memory (loadAll) / native decompress (column + metadata blocks)', cpuRatio('scanMemory', nativeBoth('decompress_cpu_s', 'metadata_decompress_cpu_s'))],
+        ['full scan in memory (loadAll) / parquet-wasm read', cpuRatio('scanMemory', cpuTime('parquetRead'))],
+      ],
+      notes: [`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2-core machines: anything above ~1 means a neighbour shares the cores)`],
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -13,7 +13,8 @@
 //! (LZ4+size) is timed on its own. Prints one JSON object; times are seconds, medians.
 //! With `--serve` it prints its setup as one JSON line, then times one pass of each
 //! kind per "round" line read from stdin and answers with one JSON line, so a benchmark
-//! can interleave these baselines with its own subjects.
+//! can interleave these baselines with its own subjects. Serve mode also reports this
+//! thread's CPU time per pass (`*_cpu_s`).
 //!
 //! Columns file: "PFBC", u32 version 1, u64 rows, u32 columns, then per column u8 kind,
 //! u64 length + null flags, u64 length + value bytes; then u64 length + raw metadata.
@@ -69,6 +70,14 @@ struct Block {
 fn median(samples: &mut [f64]) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples.get(samples.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// CPU time of the calling thread (Linux `/proc/thread-self/schedstat`), if available: on
+/// a shared machine it says what the work cost whatever else runs.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
 }
 
 fn list(samples: &[f64]) -> String {
@@ -155,17 +164,18 @@ fn run() -> Result<(), String> {
             {
                 return Ok(());
             }
-            let t = bench.round()?;
+            let (t, c) = bench.round()?;
             println!(
-                "{{\"compress_s\":{:.9},\"metadata_compress_s\":{:.9},\"decompress_s\":{:.9},\"metadata_decompress_s\":{:.9},\"crc_s\":{:.9}}}",
-                t[0], t[1], t[2], t[3], t[4]
+                "{{\"compress_s\":{:.9},\"metadata_compress_s\":{:.9},\"decompress_s\":{:.9},\"metadata_decompress_s\":{:.9},\"crc_s\":{:.9},\
+\"compress_cpu_s\":{:.9},\"metadata_compress_cpu_s\":{:.9},\"decompress_cpu_s\":{:.9},\"metadata_decompress_cpu_s\":{:.9},\"crc_cpu_s\":{:.9}}}",
+                t[0], t[1], t[2], t[3], t[4], c[0], c[1], c[2], c[3], c[4]
             );
         }
     }
     bench.round()?; // warm-up
     let mut samples: [Vec<f64>; 5] = Default::default();
     for _ in 0..runs {
-        for (list, t) in samples.iter_mut().zip(bench.round()?) {
+        for (list, t) in samples.iter_mut().zip(bench.round()?.0) {
             list.push(t);
         }
     }
@@ -252,27 +262,30 @@ impl Bench {
         lz4_block::decompress_into(src, &mut self.meta_back).map_err(|e| e.message)
     }
 
-    /// One timed pass of each kind, in seconds: compress, metadata compress, decompress,
-    /// metadata decompress, CRC32 of the volume file.
-    fn round(&mut self) -> Result<[f64; 5], String> {
-        let mut t = [0f64; 5];
-        let start = Instant::now();
-        self.compress()?;
-        t[0] = start.elapsed().as_secs_f64();
-        let start = Instant::now();
-        self.compress_metadata()?;
-        t[1] = start.elapsed().as_secs_f64();
-        let start = Instant::now();
-        self.decompress()?;
-        t[2] = start.elapsed().as_secs_f64();
-        let start = Instant::now();
-        self.decompress_metadata()?;
-        t[3] = start.elapsed().as_secs_f64();
-        let start = Instant::now();
-        let crc = crc32(&self.volume, 0);
-        t[4] = start.elapsed().as_secs_f64();
-        std::hint::black_box(crc);
-        Ok(t)
+    /// One timed pass of each kind, in seconds of wall time and of this thread's CPU time:
+    /// compress, metadata compress, decompress, metadata decompress, CRC32 of the file.
+    fn round(&mut self) -> Result<([f64; 5], [f64; 5]), String> {
+        let mut wall = [0f64; 5];
+        let mut cpu = [0f64; 5];
+        for (k, (w, c)) in wall.iter_mut().zip(cpu.iter_mut()).enumerate() {
+            let start = Instant::now();
+            let start_cpu = thread_cpu_seconds();
+            match k {
+                0 => self.compress()?,
+                1 => self.compress_metadata()?,
+                2 => self.decompress()?,
+                3 => self.decompress_metadata()?,
+                _ => {
+                    std::hint::black_box(crc32(&self.volume, 0));
+                }
+            }
+            *w = start.elapsed().as_secs_f64();
+            *c = match (start_cpu, thread_cpu_seconds()) {
+                (Some(a), Some(b)) => b - a,
+                _ => *w,
+            };
+        }
+        Ok((wall, cpu))
     }
 
     /// Round trip check of every block and of the metadata, once, outside the timings.
