@@ -10,7 +10,7 @@
  * (an unref'd timer: it never keeps the process alive).
  */
 
-const IDLE_BUFFERS = 4;
+const IDLE_BUFFERS = 8;
 const IDLE_BYTES_MAX = 256 << 20;
 const IDLE_MS = 10_000;
 /** Buffers smaller than this come from the allocator directly (no faults worth saving). */
