@@ -174,22 +174,6 @@ export interface NativeBinding extends WalConstants {
   ): Promise<void>;
   /** Resolves to the CRC32 of `covered` after inflating the metadata LZ4 block `wrapped` into `metaOut`. */
   volumeCrcAndMetadataAsync(covered: Uint8Array, wrapped: Uint8Array, metaOut: Buffer, threads: number): Promise<number>;
-  /** `volumeCrcAndMetadataAsync` and `volumeDecodeColumnsAsync` (whole block region) in one job queue. */
-  volumeOpenDecodeAsync(
-    covered: Uint8Array,
-    wrapped: Uint8Array,
-    metaOut: Buffer,
-    blocks: Uint8Array,
-    index: Uint8Array,
-    rowCount: number,
-    groups: number,
-    columns: readonly number[],
-    kinds: Uint8Array,
-    dictSizes: readonly number[],
-    outputs: readonly Buffer[],
-    threads: number,
-  ): Promise<number>;
-  volumeDictionaryIdsValid(nulls: Uint8Array, ids: Uint8Array, dictSize: number): boolean;
   volumeDecodeFixedBlock(kind: number, src: Uint8Array, rawLength: number, dictSize: number, nullsDst: Buffer, valuesDst: Buffer): void;
   volumeSummarizeColumn(kind: number, nulls: Uint8Array, values: Uint8Array, bloomBits: Buffer, bloomNumBits: number, out: Buffer): void;
   volumeSummarizeColumnAsync(

@@ -53,11 +53,7 @@ export interface VolumeReadOptions {
    * @default 'in-memory', or 'on-demand' for a file larger than one Buffer can hold
    */
   readonly blocks?: 'in-memory' | 'on-demand';
-  /**
-   * Decode every column while opening, as `loadAll()` would (a full scan). In memory,
-   * when the block index alone describes every column, the blocks decode on the same
-   * threads while the metadata inflates. @default false
-   */
+  /** Decode every column while opening, as `loadAll()` would (a full scan). @default false */
   readonly loadAll?: boolean;
   /** Threads for the open-time work and `loadAll`. @default min(available parallelism, 8) */
   readonly concurrency?: number;
@@ -159,27 +155,34 @@ function parseMetadata(raw: Uint8Array): VolumeMetadata {
 
 /**
  * Inflates the metadata (native, off the event loop, with the CRC of `covered` computed
- * side by side) and parses it. Errors are located as the streaming reader located them.
+ * side by side). Errors are located as the streaming reader located them.
  */
-async function inflateMetadata(
-  wrapped: Uint8Array,
-  covered: Uint8Array,
-  metaAt: number,
-  file: string | undefined,
-  options: VolumeReadOptions,
-): Promise<{ metadata: VolumeMetadata; crc: number }> {
+async function inflateMetadataBytes(wrapped: Uint8Array, covered: Uint8Array, metaAt: number, file: string | undefined, options: VolumeReadOptions): Promise<{ raw: Buffer; crc: number }> {
   const prefix = native().LZ4_SIZE_PREFIX_BYTES;
   try {
     const raw = Buffer.allocUnsafe(metadataLength(wrapped, options));
-    let crc: number;
     try {
-      crc = await callNativeAsync((b) => b.volumeCrcAndMetadataAsync(covered, wrapped.subarray(prefix), raw, Math.min(2, threadsOf(options))));
+      const crc = await callNativeAsync((b) => b.volumeCrcAndMetadataAsync(covered, wrapped.subarray(prefix), raw, Math.min(2, threadsOf(options))));
+      return { raw, crc };
     } catch (error) {
       throw isPermafrostError(error) ? error.locate(undefined, prefix) : error;
     }
+  } catch (error) {
+    throw locateMetadataError(error, file, metaAt);
+  }
+}
+
+function locateMetadataError(error: unknown, file: string | undefined, metaAt: number): unknown {
+  return isPermafrostError(error) && error.offset !== undefined ? error.locate(file, metaAt) : error;
+}
+
+/** `inflateMetadataBytes`, then the metadata parsed. */
+async function inflateMetadata(wrapped: Uint8Array, covered: Uint8Array, metaAt: number, file: string | undefined, options: VolumeReadOptions): Promise<{ metadata: VolumeMetadata; crc: number }> {
+  const { raw, crc } = await inflateMetadataBytes(wrapped, covered, metaAt, file, options);
+  try {
     return { metadata: parseMetadata(raw), crc };
   } catch (error) {
-    throw isPermafrostError(error) && error.offset !== undefined ? error.locate(file, metaAt) : error;
+    throw locateMetadataError(error, file, metaAt);
   }
 }
 
@@ -228,8 +231,51 @@ function checksumError(stored: number, computed: number, position: number): Perm
   return new PermafrostError('ERR_CHECKSUM', `volume CRC32 is 0x${stored.toString(16).padStart(8, '0')}; the bytes give 0x${computed.toString(16).padStart(8, '0')}`, { offset: position });
 }
 
-/** Parses a whole volume held in memory (the in-memory mode and `fromBytes`). */
-async function parseBytes(bytes: Uint8Array, file: string | undefined, options: VolumeReadOptions): Promise<Layout> {
+/**
+ * A volume's bytes as they arrive: `[0, ready)` is in `bytes` already, the rest is being
+ * read (`tail`). `open` reads the header and the metadata first, so the metadata inflates
+ * while the blocks are still being read.
+ */
+interface Arriving {
+  readonly ready: number;
+  readonly tail: Promise<void>;
+}
+
+const ARRIVED: Arriving = { ready: Number.POSITIVE_INFINITY, tail: Promise.resolve() };
+
+/** Reads `source` into `bytes`: header and metadata awaited, the rest left in flight. */
+async function readArriving(source: VolumeFile, bytes: Buffer): Promise<Arriving> {
+  const n = native();
+  const HEADER = n.VOLUME_HEADER_BYTES;
+  const whole = async (): Promise<Arriving> => {
+    await source.readAt(bytes, 0);
+    return ARRIVED;
+  };
+  if (bytes.length < HEADER + n.VOLUME_CRC_BYTES) return whole();
+  await source.readAt(bytes.subarray(0, HEADER), 0);
+  const metaEnd = HEADER + bytes.readUInt32LE(16);
+  if (metaEnd > bytes.length - n.VOLUME_CRC_BYTES) {
+    await source.readAt(bytes.subarray(HEADER), HEADER);
+    return ARRIVED;
+  }
+  const tail = source.readAt(bytes.subarray(metaEnd), metaEnd);
+  tail.catch(() => undefined); // awaited later; never unhandled meanwhile
+  try {
+    await source.readAt(bytes.subarray(HEADER, metaEnd), HEADER);
+  } catch (error) {
+    await tail.catch(() => undefined);
+    throw error;
+  }
+  return { ready: metaEnd, tail };
+}
+
+/**
+ * Parses a volume held in memory (the in-memory mode and `fromBytes`), possibly still
+ * arriving: the metadata inflates (and its bytes are checksummed) while the rest is read;
+ * the CRC then continues over the rest. The checks and their order are those of the
+ * streaming reader. No native task is left reading `bytes` when this settles.
+ */
+async function parseBytes(bytes: Uint8Array, file: string | undefined, options: VolumeReadOptions, arriving: Arriving = ARRIVED): Promise<Layout> {
   const n = native();
   const HEADER = n.VOLUME_HEADER_BYTES;
   const CRC = n.VOLUME_CRC_BYTES;
@@ -240,140 +286,28 @@ async function parseBytes(bytes: Uint8Array, file: string | undefined, options: 
   const header = decodeHeader(bytes.subarray(0, HEADER));
   if (header.metadataBytes > end - HEADER) throw truncatedBefore('metadata', header.metadataBytes, HEADER, end);
   const metaEnd = HEADER + header.metadataBytes;
-  const { metadata, crc } = await inflateMetadata(bytes.subarray(HEADER, metaEnd), bytes.subarray(0, end), HEADER, file, options);
-  const indexLength = checkCounts(header, metadata);
-  if (indexLength > end - metaEnd) throw truncatedBefore('block index', indexLength, metaEnd, end);
-  const layout = checkLayout(metadata, bytes.subarray(metaEnd, metaEnd + indexLength), metaEnd, end - metaEnd - indexLength, file);
-  const stored = new DataView(bytes.buffer, bytes.byteOffset + end, CRC).getUint32(0, true);
-  if (stored !== crc) throw checksumError(stored, crc, end);
-  return layout;
-}
-
-/** Whole-column arrays decoded at open, before the metadata was parsed. */
-interface Decoded {
-  readonly column: number;
-  readonly nulls: Uint8Array;
-  readonly values: BigInt64Array | Float64Array | Uint8Array | Uint32Array;
-}
-
-/**
- * What the block index alone says about a volume whose columns are all fixed-width: the
- * row count and each column's value width (every group but the last holds 65,536 rows,
- * so its decompressed size is 65,536 × (1 + width)). Undefined when that is not certain
- * (fewer than two groups, a BYTES column, or any size that does not fit) or when the
- * index fails the usual check under those guesses.
- */
-function inferColumns(bytes: Uint8Array, header: VolumeHeader, metaEnd: number, end: number): { rowCount: number; widths: number[]; index: Uint8Array } | undefined {
-  const n = native();
-  const groups = header.groupCount;
-  const columns = header.columnCount;
-  const size = rowGroupRows();
-  const indexLength = columns * groups * n.VOLUME_BLOCK_INDEX_ENTRY_BYTES;
-  if (groups < 2 || columns === 0 || indexLength > end - metaEnd) return undefined;
-  const index = bytes.subarray(metaEnd, metaEnd + indexLength);
-  const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
-  const raw = (k: number): number => Number(view.getBigUint64(k * 16 + 8, true));
-  let rowCount = -1;
-  const widths: number[] = [];
-  for (let c = 0; c < columns; c += 1) {
-    const perRow = raw(c * groups) / size;
-    if (perRow !== 9 && perRow !== 5 && perRow !== 2) return undefined;
-    for (let g = 1; g < groups - 1; g += 1) if (raw(c * groups + g) !== perRow * size) return undefined;
-    const last = raw(c * groups + groups - 1) / perRow;
-    if (!Number.isInteger(last) || last < 1 || last > size) return undefined;
-    const rows = (groups - 1) * size + last;
-    if (rowCount >= 0 && rows !== rowCount) return undefined;
-    rowCount = rows;
-    widths.push(perRow - 1);
-  }
-  const k = columnKinds();
-  const kinds = Uint8Array.from(widths, (w) => (w === 8 ? k.INT64 : w === 4 ? k.DICTIONARY : k.BOOLEAN));
-  const available = end - metaEnd - indexLength;
+  const ready = Math.min(arriving.ready, end);
+  const inflation = inflateMetadataBytes(bytes.subarray(HEADER, metaEnd), bytes.subarray(0, ready), HEADER, file, options);
+  inflation.catch(() => undefined); // awaited below; never unhandled meanwhile
   try {
-    if (callNative((b) => b.volumeCheckBlockIndex(index, kinds, rowCount, available)) !== available) return undefined;
-  } catch {
-    return undefined;
-  }
-  return { rowCount, widths, index };
-}
-
-/**
- * `parseBytes` for a full scan: when the block index alone pins down every column
- * (`inferColumns`), the blocks decode on the same threads while the metadata inflates;
- * then every usual check runs in the usual order, and the guesses are checked against the
- * metadata (kinds, row count, dictionary ids). Anything unexpected — a guess that does not
- * hold, a block that does not decode — drops the decoded columns and leaves the error to
- * the ordinary path, so errors and their precedence are exactly those of `open` +
- * `loadAll`.
- */
-async function parseBytesDecoding(bytes: Uint8Array, file: string | undefined, options: VolumeReadOptions): Promise<{ layout: Layout; decoded: Decoded[] | undefined }> {
-  const n = native();
-  const HEADER = n.VOLUME_HEADER_BYTES;
-  const CRC = n.VOLUME_CRC_BYTES;
-  const ordinary = async (): Promise<{ layout: Layout; decoded: undefined }> => ({ layout: await parseBytes(bytes, file, options), decoded: undefined });
-  if (bytes.length < HEADER + CRC) return ordinary();
-  const end = bytes.length - CRC;
-  const header = decodeHeader(bytes.subarray(0, HEADER));
-  if (header.metadataBytes > end - HEADER) return ordinary();
-  const metaEnd = HEADER + header.metadataBytes;
-  const guess = inferColumns(bytes, header, metaEnd, end);
-  if (guess === undefined) return ordinary();
-  const wrapped = bytes.subarray(HEADER, metaEnd);
-  let rawLength: number;
-  try {
-    rawLength = metadataLength(wrapped, options);
-  } catch {
-    return ordinary();
-  }
-  const raw = Buffer.allocUnsafe(rawLength);
-  const { rowCount, widths, index } = guess;
-  const nulls = widths.map(() => new Uint8Array(rowCount));
-  const values = widths.map((w) => new ArrayBuffer(rowCount * w));
-  let crc: number;
-  try {
-    crc = await callNativeAsync((b) =>
-      b.volumeOpenDecodeAsync(
-        bytes.subarray(0, end),
-        wrapped.subarray(n.LZ4_SIZE_PREFIX_BYTES),
-        raw,
-        bytes.subarray(metaEnd + index.length, end),
-        index,
-        rowCount,
-        header.groupCount,
-        widths.map((_, c) => c),
-        Uint8Array.from(widths, (w) => (w === 8 ? columnKinds().INT64 : w === 4 ? columnKinds().DICTIONARY : columnKinds().BOOLEAN)),
-        widths.map(() => 0xffff_ffff),
-        widths.flatMap((_, c) => [Buffer.from(nulls[c]!.buffer), Buffer.from(values[c]!)]),
-        threadsOf(options),
-      ),
-    );
-  } catch {
-    return ordinary();
-  }
-  let metadata: VolumeMetadata;
-  try {
-    metadata = parseMetadata(raw);
-  } catch (error) {
-    throw isPermafrostError(error) && error.offset !== undefined ? error.locate(file, HEADER) : error;
-  }
-  const indexLength = checkCounts(header, metadata);
-  const layout = checkLayout(metadata, bytes.subarray(metaEnd, metaEnd + indexLength), metaEnd, end - metaEnd - indexLength, file);
-  const stored = new DataView(bytes.buffer, bytes.byteOffset + end, CRC).getUint32(0, true);
-  if (stored !== crc) throw checksumError(stored, crc, end);
-  const k = columnKinds();
-  const decoded: Decoded[] = [];
-  for (let c = 0; c < widths.length; c += 1) {
-    const meta = metadata.columns[c]!;
-    if (metadata.rowCount !== rowCount || valueBytes(meta.kind) !== widths[c]) return { layout, decoded: undefined };
-    const buffer = values[c]!;
-    const typed =
-      meta.kind === k.FLOAT64 ? new Float64Array(buffer) : meta.kind === k.BOOLEAN ? new Uint8Array(buffer) : meta.kind === k.DICTIONARY ? new Uint32Array(buffer) : new BigInt64Array(buffer);
-    if (meta.kind === k.DICTIONARY && !callNative((b) => b.volumeDictionaryIdsValid(nulls[c]!, new Uint8Array(buffer), meta.dictionary!.length))) {
-      return { layout, decoded: undefined };
+    await arriving.tail;
+    const { raw, crc: covered } = await inflation;
+    let metadata: VolumeMetadata;
+    try {
+      metadata = parseMetadata(raw);
+    } catch (error) {
+      throw locateMetadataError(error, file, HEADER);
     }
-    decoded.push({ column: c, nulls: nulls[c]!, values: typed });
+    const crc = ready < end ? crc32(bytes.subarray(ready, end), covered) : covered;
+    const indexLength = checkCounts(header, metadata);
+    if (indexLength > end - metaEnd) throw truncatedBefore('block index', indexLength, metaEnd, end);
+    const layout = checkLayout(metadata, bytes.subarray(metaEnd, metaEnd + indexLength), metaEnd, end - metaEnd - indexLength, file);
+    const stored = new DataView(bytes.buffer, bytes.byteOffset + end, CRC).getUint32(0, true);
+    if (stored !== crc) throw checksumError(stored, crc, end);
+    return layout;
+  } finally {
+    await inflation.catch(() => undefined);
   }
-  return { layout, decoded };
 }
 
 /** Parses a volume file through positioned reads, keeping no block (the on-demand mode). */
@@ -497,15 +431,16 @@ export class VolumeReader implements AsyncDisposable {
         throw new PermafrostError('ERR_INVALID_ARGUMENT', `blocks must be 'in-memory' or 'on-demand', got ${String(options.blocks)}`);
       }
       const bytes = takeScratch(size);
+      let arriving: Arriving | undefined;
       try {
-        await source.readAt(bytes, 0);
-        const { layout, decoded } = options.loadAll === true ? await parseBytesDecoding(bytes, path, options) : { layout: await parseBytes(bytes, path, options), decoded: undefined };
+        arriving = await readArriving(source, bytes);
+        const layout = await parseBytes(bytes, path, options, arriving);
         const reader = new VolumeReader(path, layout, bytes.subarray(layout.blocksAt, layout.blocksAt + layout.blocksLength), undefined, options);
         reader.#owned = bytes;
-        for (const column of decoded ?? []) reader.#install(column.column, column.nulls, column.values);
         if (options.loadAll === true) await reader.loadAll();
         return reader;
       } catch (error) {
+        await arriving?.tail.catch(() => undefined); // nothing may still be reading into it
         releaseScratch(bytes);
         throw error;
       }

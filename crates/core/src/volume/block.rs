@@ -251,11 +251,7 @@ pub fn decode_fixed_block(
     Ok(())
 }
 
-/// Checks that the id (u32 LE) of every non-NULL row is below `dict_size`.
-///
-/// # Errors
-/// `Corrupt` naming the first row whose id is out of range.
-pub fn check_dictionary_ids(nulls: &[u8], ids: &[u8], dict_size: u32) -> CoreResult<()> {
+fn check_dictionary_ids(nulls: &[u8], ids: &[u8], dict_size: u32) -> CoreResult<()> {
     for (row, (null, id)) in nulls.iter().zip(ids.chunks_exact(4)).enumerate() {
         let id = le_u32(id).unwrap_or(u32::MAX);
         if *null == 0 && id >= dict_size {

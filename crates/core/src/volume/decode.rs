@@ -194,22 +194,14 @@ enum OpenJob<'a, 'o> {
         wrapped: &'a [u8],
         out: &'o mut [u8],
     },
-    Block(BlockJob<'a, 'o>),
-}
-
-fn run_open_job(scratch: &mut Vec<u8>, job: OpenJob<'_, '_>) -> CoreResult<u32> {
-    match job {
-        OpenJob::Crc(bytes) => Ok(crc32(bytes, 0)),
-        OpenJob::Metadata { wrapped, out } => lz4_block::decompress_into(wrapped, out).map(|()| 0),
-        OpenJob::Block(block) => run_block(scratch, block).map(|()| 0),
-    }
 }
 
 /// The open-time work of an in-memory volume, side by side on up to two threads: the
-/// CRC32 of `covered` (every byte before the stored CRC) and the decompression of the
-/// metadata's LZ4 block (`wrapped` without its 4-byte size prefix) into `meta_out`, whose
-/// length the caller has checked against its cap. Returns the computed CRC; comparing it
-/// is the caller's job, so that structural errors keep their precedence.
+/// CRC32 of `covered` (the bytes read so far, at most every byte before the stored CRC)
+/// and the decompression of the metadata's LZ4 block (`wrapped` without its 4-byte size
+/// prefix) into `meta_out`, whose length the caller has checked against its cap. Returns
+/// the computed CRC; comparing it is the caller's job, so that structural errors keep
+/// their precedence.
 ///
 /// # Errors
 /// `Corrupt` when the metadata block is malformed or does not fill `meta_out` exactly.
@@ -219,57 +211,24 @@ pub fn crc_and_metadata(
     meta_out: &mut [u8],
     threads: usize,
 ) -> CoreResult<u32> {
-    crc_metadata_and_columns(
-        covered,
-        wrapped,
-        meta_out,
-        &[],
-        &[],
-        0,
-        0,
-        Vec::new(),
-        threads,
-    )
-}
-
-/// `crc_and_metadata` plus `decode_columns` of `targets` over `blocks` (the whole block
-/// region) in the same job queue: the metadata inflates on one thread while the others
-/// CRC and decode blocks. For a full scan that decodes before the metadata is parsed, the
-/// caller infers the targets from the block index and checks them against the metadata
-/// afterwards (and passes `u32::MAX` as dictionary sizes, checking ids afterwards).
-///
-/// # Errors
-/// As `crc_and_metadata` and `decode_columns`.
-#[allow(clippy::too_many_arguments)]
-pub fn crc_metadata_and_columns(
-    covered: &[u8],
-    wrapped: &[u8],
-    meta_out: &mut [u8],
-    blocks: &[u8],
-    index: &[u8],
-    row_count: usize,
-    groups: usize,
-    targets: Vec<ColumnTarget<'_>>,
-    threads: usize,
-) -> CoreResult<u32> {
-    let mut jobs = vec![OpenJob::Metadata {
-        wrapped,
-        out: meta_out,
-    }];
-    jobs.push(OpenJob::Crc(covered));
-    if !targets.is_empty() {
-        jobs.extend(
-            block_jobs(blocks, 0, index, row_count, groups, targets)?
-                .into_iter()
-                .map(OpenJob::Block),
-        );
-    }
-    let threads = if jobs.len() == 2 {
-        threads.min(2)
-    } else {
-        threads
-    };
-    let results = run_jobs(jobs, threads, Vec::new, run_open_job)?;
+    let jobs = vec![
+        OpenJob::Metadata {
+            wrapped,
+            out: meta_out,
+        },
+        OpenJob::Crc(covered),
+    ];
+    let results = run_jobs(
+        jobs,
+        threads.min(2),
+        || (),
+        |(), job| match job {
+            OpenJob::Crc(bytes) => Ok(crc32(bytes, 0)),
+            OpenJob::Metadata { wrapped, out } => {
+                lz4_block::decompress_into(wrapped, out).map(|()| 0)
+            }
+        },
+    )?;
     Ok(results.get(1).copied().unwrap_or(0))
 }
 
@@ -446,35 +405,5 @@ mod tests {
                 .code,
             ErrorCode::Corrupt
         );
-    }
-
-    #[test]
-    fn columns_decode_beside_the_metadata_and_the_crc() {
-        let rows = 140_000;
-        let (blocks, index, nulls, ints, _) = encoded(rows);
-        let meta: Vec<u8> = (0..50_000u32).map(|i| (i / 3) as u8).collect();
-        let wrapped = lz4_flex::compress_prepend_size(&meta);
-        let (mut out, mut n, mut v) = (vec![0u8; meta.len()], vec![0u8; rows], vec![0u8; rows * 8]);
-        let targets = vec![ColumnTarget {
-            column: 0,
-            kind: ColumnKind::Int64,
-            dict_size: u32::MAX,
-            nulls: &mut n,
-            values: &mut v,
-        }];
-        let crc = crc_metadata_and_columns(
-            &blocks,
-            &wrapped[4..],
-            &mut out,
-            &blocks,
-            &index,
-            rows,
-            3,
-            targets,
-            2,
-        )
-        .unwrap();
-        assert_eq!(crc, crc32(&blocks, 0));
-        assert_eq!((out, n, v), (meta, nulls, ints));
     }
 }
