@@ -1,11 +1,13 @@
 /**
  * Reads an STV4 volume (spec §5.2, §5.8). Two ways to hold the blocks (`blocks` option):
  *
- * - `'in-memory'` (default): `open` reads the whole file with one read into one buffer;
- *   one native task then computes the CRC32 of the file and inflates the metadata side by
- *   side (two threads). Groups are decoded from that buffer the first time they are
- *   touched, straight into the column's typed arrays (one native call per block), or all
- *   at once with `loadAll()` (one native call for every column, on both cores).
+ * - `'in-memory'` (default): `open` reads the file into one (pooled) buffer — the header
+ *   and metadata first, then the rest while one native task inflates the metadata and
+ *   checksums what was read, side by side (two threads); the CRC then continues over the
+ *   rest. Groups are decoded from that buffer the first time they are touched, straight
+ *   into the column's typed arrays (one native call per block), or all at once with
+ *   `loadAll()` (one native call for every column, on both cores) or into the caller's
+ *   arrays with `loadInto()`.
  * - `'on-demand'`: `open` streams the file once through a fixed 4 MiB double buffer to
  *   verify the CRC, and keeps only the header, the metadata and the block index, and the
  *   file open. A group is read with one positioned read of its block and decoded into
