@@ -20,7 +20,7 @@ pub mod wal;
 
 /// Version of the binary interface between this addon and `ts/native.ts`. Bump it whenever
 /// a function changes shape; the loader refuses a binary whose number differs.
-pub const NATIVE_ABI_VERSION: u32 = 2;
+pub const NATIVE_ABI_VERSION: u32 = 3;
 
 #[napi_derive::napi(catch_unwind)]
 #[must_use]
