@@ -40,6 +40,7 @@ import type { Value } from '../codec/values';
 import { nextVolumeId } from '../volume/volume-id';
 import { tableDirectory } from '../volume/volume-files';
 import type { SchemaCatalog } from './schema-catalog';
+import { crashPoint } from './crash-points';
 import { sealRows, type SealedVolume } from './seal';
 import type { TableState } from './table-state';
 import { segmentTimes } from './time-column';
@@ -82,12 +83,14 @@ export async function runCheckpointCycle(context: CheckpointContext): Promise<Ch
   const { pm, catalog, dir } = context;
   const volumesDir = join(dir, 'volumes');
   const lsn = pm.currentLsn;
+  crashPoint('checkpoint.start');
   const changed = new Set<TableState>();
   let rowsSealed = 0;
   let volumesWritten = 0;
   const sealedTimes = new Map<bigint, SealedVolume>();
   for (const state of catalog.tables.values()) {
     if (state.hot.size === 0) continue;
+    if (changed.size > 0) crashPoint('checkpoint.mid-seal');
     const rows = [...state.hot].sort(byRowId);
     const sealed = await sealRows(state, rows, { volumesDir, rowsPerVolume: context.rowsPerVolume, compress: context.compress, sealLsn: lsn, nextVolumeId });
     for (const volume of sealed) {
@@ -100,15 +103,24 @@ export async function runCheckpointCycle(context: CheckpointContext): Promise<Ch
     volumesWritten += sealed.length;
     changed.add(state);
   }
+  crashPoint('checkpoint.after-seal');
   for (const state of catalog.tables.values()) {
     if (state.tombstones.size > 0 || state.segments.length > 0) changed.add(state);
   }
-  for (const state of changed) await writeManifest(volumesDir, state, state.manifestCheckpointLsn);
+  let written = 0;
+  for (const state of changed) {
+    if (written++ > 0) crashPoint('checkpoint.mid-manifests-pass1');
+    await writeManifest(volumesDir, state, state.manifestCheckpointLsn);
+  }
+  crashPoint('checkpoint.after-manifests-pass1');
   for (const record of catalog.ddlRecords()) await pm.recordDdl(record.tableName, record.operation, record.payload);
   await pm.sync();
+  crashPoint('checkpoint.after-ddl-rerecord');
   const catalogFile = new VolumeCatalog();
+  written = 0;
   for (const state of catalog.tables.values()) {
     if (!state.hasManifest) continue;
+    if (written++ > 0) crashPoint('checkpoint.mid-manifests-pass2');
     await writeManifest(volumesDir, state, lsn);
     state.manifestCheckpointLsn = lsn;
     for (const segment of state.segments) {
@@ -116,11 +128,15 @@ export async function runCheckpointCycle(context: CheckpointContext): Promise<Ch
       catalogFile.addVolume(state.key, { volumeId: segment.volumeId, rowCount: segment.segment.rowCount, timeMinMicros: times.timeMinMicros, timeMaxMicros: times.timeMaxMicros });
     }
   }
+  crashPoint('checkpoint.after-manifests-pass2');
   if (changed.size > 0 || catalogFile.tableNames().length > 0) {
     await mkdir(volumesDir, { recursive: true });
     await writeCatalog(volumesDir, catalogFile);
   }
+  crashPoint('checkpoint.after-catalog');
   await pm.createCheckpoint([], lsn);
+  crashPoint('checkpoint.after-checkpoint-meta');
   await pm.truncateWal(lsn);
+  crashPoint('checkpoint.after-truncation');
   return { checkpointLsn: lsn, tablesSealed: [...changed].filter((s) => s.segments.length > 0).length, rowsSealed, volumesWritten, durationMs: performance.now() - started };
 }
