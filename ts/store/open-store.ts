@@ -9,7 +9,8 @@
  *    opened (CRC verified). A missing or damaged manifest or listed volume refuses the open
  *    with its code and file (stoolap warns and silently serves fewer rows). Volume files no
  *    manifest lists, `.vol.tmp` and `.dv` files are deleted: they are leftovers of a seal that
- *    crashed before its manifest was durable, and their rows are still in the WAL.
+ *    crashed before its manifest was durable, and their rows are still in the WAL. So is
+ *    `volumes/volumes.catalog.tmp`, left by a crash while the catalog was being written.
  *    Replay starts at the smallest non-zero manifest checkpoint LSN — or at 0 when every
  *    manifest says 0: unlike stoolap, checkpoint.meta's LSN never overrides the manifests
  *    (§11 item 4, the window that loses rows).
@@ -18,11 +19,16 @@
  *    After replay the rows are sealed into volumes by a checkpoint (the migration).
  * 5. WAL only: replay starts at checkpoint.meta's LSN (as stoolap; nothing was ever sealed).
  * 6. Two-phase replay applies committed entries (replay-apply.ts).
- * 7. Volume directories of tables dropped during replay are deleted; directories whose table
- *    never appears are kept and reported (their schema is lost, but not their bytes).
+ * 7. Volume directories of tables dropped during replay are deleted. A directory whose table
+ *    never appears, although its manifest's checkpoint LSN is at or after the start of the WAL,
+ *    refuses the open with ERR_CORRUPT naming the WAL: every checkpoint re-records each
+ *    table's CREATE TABLE after its LSN, so the entry was cut or damaged, and opening would
+ *    silently serve the table's sealed rows as missing. Other such directories (a DROP TABLE
+ *    whose deletion failed, the WAL since truncated past it) are kept and reported.
  */
 import { readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CATALOG_FILE_NAME } from '../catalog/volume-catalog';
 import { PermafrostError, ioError } from '../errors';
 import { decodeTableManifest, MANIFEST_FILE_NAME, MANIFEST_TEMP_FILE_NAME } from '../manifest/table-manifest';
 import type { PersistenceManager } from '../persistence/persistence-manager';
@@ -31,6 +37,7 @@ import { decodeSnapshotMeta } from '../snapshot/snapshot-meta';
 import { readSnapshotFile } from '../snapshot/snapshot-file';
 import { parseVolumeFileName, volumeFileName } from '../volume/volume-files';
 import { VolumeReader } from '../volume/volume-reader';
+import { compareWalFileNames, isWalFileName, walFileLsn } from '../wal/wal-file-names';
 import { applyReplayedEntry, type ReplayTally } from './replay-apply';
 import type { SchemaCatalog } from './schema-catalog';
 import { padRow } from './row-width';
@@ -151,6 +158,17 @@ async function loadLegacySnapshots(catalog: SchemaCatalog, snapshotsDir: string,
   return { loaded, fromLsn: candidates.length === 0 ? 0n : candidates.reduce((a, b) => (a < b ? a : b)) };
 }
 
+/** The oldest WAL file and the LSN in its name: the WAL holds every entry after that LSN. */
+async function oldestWalFile(walDir: string): Promise<{ path: string; lsn: bigint } | undefined> {
+  let names: string[];
+  try {
+    names = (await readdir(walDir)).filter(isWalFileName).sort(compareWalFileNames);
+  } catch (error) {
+    throw ioError(`cannot list ${walDir}`, error, walDir);
+  }
+  return names.length === 0 ? undefined : { path: join(walDir, names[0]!), lsn: walFileLsn(names[0]!) };
+}
+
 /** Runs the recovery path for `dir` into `catalog`. */
 export async function recoverStore(pm: PersistenceManager, catalog: SchemaCatalog, dir: string | null): Promise<StoreRecoveryReport> {
   if (dir === null || !pm.enabled) {
@@ -164,6 +182,8 @@ export async function recoverStore(pm: PersistenceManager, catalog: SchemaCatalo
   let fromLsn = 0n;
   let volumesLoaded = 0;
   let snapshotsLoaded = 0;
+  // A catalog write that a crash interrupted (the catalog itself is rewritten by every checkpoint).
+  await removeFile(join(volumesDir, `${CATALOG_FILE_NAME}.tmp`), removed);
   if (volumeTables.length > 0) {
     mode = 'volumes';
     let smallest: bigint | undefined;
@@ -191,7 +211,20 @@ export async function recoverStore(pm: PersistenceManager, catalog: SchemaCatalo
     applyReplayedEntry(catalog, entry, tally);
   });
   const unreachableTables: string[] = [];
+  const walStart = catalog.pendingCold.size === 0 ? undefined : await oldestWalFile(join(dir, 'wal'));
   for (const [name, cold] of catalog.pendingCold) {
+    if (walStart !== undefined && cold.manifest.checkpointLsn >= walStart.lsn) {
+      // Every checkpoint re-records the CREATE TABLE of each table after its LSN, and the WAL
+      // keeps every entry after walStart.lsn: the entry must be there, so the WAL is damaged.
+      const damage = pm.recoveryReport.tornTail ?? pm.recoveryReport.corruption[0];
+      throw new PermafrostError(
+        'ERR_CORRUPT',
+        `volumes/${name}/manifest.bin (checkpoint LSN ${cold.manifest.checkpointLsn}, ${cold.manifest.segments.length} volumes) needs the CREATE TABLE the WAL holds after LSN ${walStart.lsn}, ` +
+          `but the WAL has none: its schema entries are damaged or cut${damage === undefined ? '' : ` (${damage.what} at offset ${damage.offset} of ${damage.file})`}; ` +
+          'refusing to open without the table',
+        { file: walStart.path },
+      );
+    }
     if (catalog.droppedDuringReplay.has(name)) {
       await Promise.all(cold.readers.map((reader) => reader.close()));
       try {

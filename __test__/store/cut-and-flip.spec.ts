@@ -1,0 +1,360 @@
+/**
+ * Cut and flip the files of a small store (two tables, two checkpoints so each table has
+ * volumes, tombstones in the manifests, a catalog, checkpoint.meta, and a WAL holding commits
+ * made after the last checkpoint, with deletes), closed without a final checkpoint. Every
+ * variant is opened on a fresh copy: it either opens with rows the model says were committed,
+ * or refuses with a PermafrostError whose code says corruption and whose file is the damaged
+ * one. Never wrong rows, never another kind of exception.
+ *
+ * Oracles per file:
+ * - WAL cut at byte c: exactly the sealed rows plus the commits whose commit entry ends at or
+ *   before c. A cut inside the schema the last checkpoint re-recorded (the WAL's first entries)
+ *   must be refused: without it the sealed tables cannot be reached.
+ * - WAL bit flip: the full state, or the full state without the one transaction the flip hit
+ *   (reported in the recovery report), or a refusal.
+ * - volume or manifest: any cut or flip is refused (both carry a whole-file CRC).
+ * - volumes.catalog and checkpoint.meta: not needed to open in volume mode; every cut or flip
+ *   opens with the full state.
+ *
+ * Sampling: every byte offset of files up to 1 KiB; for larger files every entry boundary ± 3
+ * bytes (WAL) or the first and last 64 bytes (volumes), plus random offsets.
+ */
+import test from 'ava';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { PermafrostError, Store, type ErrorCode } from '../../ts/index';
+import { type FileSystem, nodeFileSystem } from '../../ts/io/file-system';
+import { decodeWalEntries } from '../../ts/wal/wal-reader';
+import { tempDir } from '../helpers/fixtures';
+import { prng, STORE_OPTIONS } from './helpers/crash-harness';
+import { CrashModel, judge, LEDGER, NOTES, rowFor, SCHEMAS, type Op } from './helpers/crash-workload';
+
+process.emitWarning = () => undefined;
+
+const SEED = 20_260_321;
+const REFUSALS = new Set<ErrorCode>(['ERR_CORRUPT', 'ERR_CHECKSUM', 'ERR_TRUNCATED', 'ERR_NOT_FOUND', 'ERR_LIMIT', 'ERR_UNSUPPORTED_VERSION']);
+/**
+ * The volume reader decodes the metadata while it streams the file and checks the CRC at the
+ * end, so a flip inside the metadata can surface as ERR_UNKNOWN_TAG (the volume layer's own
+ * corruption tests accept it too): still a typed refusal naming the file.
+ */
+const VOLUME_REFUSALS = new Set<ErrorCode>([...REFUSALS, 'ERR_UNKNOWN_TAG']);
+/**
+ * These tests check what the open reads, not durability: the copies are opened through a file
+ * system whose fsyncs return at once (hundreds of opens would otherwise wait on the disk).
+ */
+const NO_SYNC: FileSystem = { ...nodeFileSystem, fdatasync: async () => undefined, fsync: async () => undefined, fsyncDirectory: async () => undefined };
+const SMALL_FILE = 1024;
+
+interface WalCommit {
+  readonly ops: readonly Op[];
+  /** Byte offset just past the commit entry in the WAL file. */
+  readonly commitEnd: number;
+}
+
+interface Built {
+  readonly pristine: string;
+  /** Relative paths of the store's files by kind. */
+  readonly wal: string;
+  readonly volumes: string[];
+  readonly manifests: string[];
+  readonly catalog: string;
+  readonly checkpointMeta: string;
+  /** Operations sealed by the two checkpoints (in commit order). */
+  readonly sealed: Op[][];
+  /** Commits after the last checkpoint, in WAL order. */
+  readonly walCommits: WalCommit[];
+  /** Where the last re-recorded DDL commit entry ends in the WAL. */
+  readonly schemaEnd: number;
+}
+
+const source = tempDir('permafrost-cut-flip-');
+test.after.always(() => source.remove());
+
+async function commit(store: Store, ops: Op[]): Promise<bigint> {
+  const txn = store.begin();
+  for (const [table, kind, id, version] of ops) {
+    if (kind === 'i') txn.insert(table, rowFor(table, id, version));
+    else if (kind === 'u') txn.update(table, id, rowFor(table, id, version));
+    else txn.delete(table, id);
+  }
+  return txn.commit();
+}
+
+async function build(): Promise<Built> {
+  const dir = join(source.path, 'db');
+  const store = await Store.open(dir, { syncMode: 'full', ...STORE_OPTIONS });
+  await store.createTable(SCHEMAS[LEDGER]);
+  await store.createTable(SCHEMAS[NOTES]);
+  let version = 1;
+  const sealed: Op[][] = [];
+  for (let t = 0; t < 6; t += 1) {
+    const ops: Op[] = [];
+    for (let i = 1; i <= 5; i += 1) {
+      ops.push([LEDGER, 'i', t * 5 + i, version]);
+      if (i % 2 === 1) ops.push([NOTES, 'i', t * 5 + i, version]);
+    }
+    await commit(store, ops);
+    sealed.push(ops);
+    version += 1;
+  }
+  await store.checkpoint();
+  for (const ops of [
+    [[LEDGER, 'u', 3, version], [LEDGER, 'd', 4, 0], [NOTES, 'd', 5, 0]],
+    [[LEDGER, 'i', 31, version + 1], [NOTES, 'u', 8, version + 1]],
+  ] as Op[][]) {
+    await commit(store, ops);
+    sealed.push(ops);
+  }
+  version += 2;
+  await store.checkpoint();
+  const lsns: bigint[] = [];
+  const walOps: Op[][] = [];
+  const plan: Op[][] = [
+    [[LEDGER, 'i', 40, version]],
+    [[LEDGER, 'u', 11, version + 1], [NOTES, 'i', 40, version + 1]],
+    [[LEDGER, 'd', 20, 0], [LEDGER, 'd', 40, 0]], // a cold row and a hot one
+    [[LEDGER, 'i', 4, version + 3]], // re-insert of a row deleted (tombstoned) before the checkpoint
+    [[NOTES, 'd', 1, 0], [NOTES, 'u', 10, version + 4], [LEDGER, 'u', 31, version + 4]],
+    [[LEDGER, 'i', 20, version + 5], [NOTES, 'i', 5, version + 5]], // re-inserts of rows deleted just above / before
+    [[LEDGER, 'u', 4, version + 6]],
+    [[LEDGER, 'd', 3, 0], [LEDGER, 'i', 41, version + 7]],
+  ];
+  for (const ops of plan) {
+    lsns.push(await commit(store, ops));
+    walOps.push(ops);
+  }
+  await store.close();
+
+  const walDir = join(dir, 'wal');
+  const walFiles = readdirSync(walDir).filter((name) => name.endsWith('.log'));
+  if (walFiles.length !== 1) throw new Error(`expected one WAL file, found ${walFiles.join(', ')}`);
+  const wal = join('wal', walFiles[0]!);
+  const entries = decodeWalEntries(readFileSync(join(dir, wal)), wal);
+  const endOf = (lsn: bigint): number => {
+    const entry = entries.find((e) => e.lsn === lsn && e.isCommitMarker);
+    if (entry === undefined) throw new Error(`no commit entry with LSN ${lsn}`);
+    return entry.offset + entry.sizeBytes;
+  };
+  const firstDml = entries.findIndex((e) => e.txnId > 0n);
+  const schemaEnd = entries.slice(0, firstDml).reduce((end, e) => Math.max(end, e.offset + e.sizeBytes), 0);
+  const files: string[] = [];
+  const walk = (path: string): void => {
+    for (const name of readdirSync(path)) {
+      const full = join(path, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else files.push(relative(dir, full));
+    }
+  };
+  walk(dir);
+  return {
+    pristine: dir,
+    wal,
+    volumes: files.filter((f) => f.endsWith('.vol')).sort(),
+    manifests: files.filter((f) => f.endsWith('manifest.bin')).sort(),
+    catalog: files.find((f) => f.endsWith('volumes.catalog'))!,
+    checkpointMeta: files.find((f) => f.endsWith('checkpoint.meta'))!,
+    sealed,
+    walCommits: walOps.map((ops, i) => ({ ops, commitEnd: endOf(lsns[i]!) })),
+    schemaEnd,
+  };
+}
+
+let building: Promise<Built> | undefined;
+const built = (): Promise<Built> => (building ??= build());
+
+function modelOf(commits: readonly (readonly Op[])[]): CrashModel {
+  const model = new CrashModel();
+  model.feed({ k: 'D', table: LEDGER });
+  model.feed({ k: 'D', table: NOTES });
+  for (const ops of commits) model.apply(ops);
+  return model;
+}
+
+type Outcome = { readonly kind: 'opened'; readonly store: Store } | { readonly kind: 'refused'; readonly error: PermafrostError };
+
+/**
+ * Opens a copy of the pristine store with `file` replaced by `bytes`, hands the result to
+ * `check` (which returns problems), and closes. A non-Permafrost exception is a problem.
+ */
+async function withVariant(b: Built, file: string, bytes: Uint8Array, check: (outcome: Outcome) => string[]): Promise<string[]> {
+  const work = tempDir('permafrost-variant-');
+  try {
+    const dir = join(work.path, 'db');
+    cpSync(b.pristine, dir, { recursive: true });
+    writeFileSync(join(dir, file), bytes);
+    let store: Store;
+    try {
+      store = await Store.open(dir, { ...STORE_OPTIONS, fileSystem: NO_SYNC });
+    } catch (error) {
+      if (!(error instanceof PermafrostError)) return [`not a PermafrostError: ${String(error)}`];
+      return check({ kind: 'refused', error });
+    }
+    try {
+      return check({ kind: 'opened', store });
+    } catch (error) {
+      return [`reading the opened store threw ${String(error)}`];
+    } finally {
+      await store.close();
+    }
+  } finally {
+    work.remove();
+  }
+}
+
+/** A refusal that names `file` with a corruption code. */
+function refusalProblems(error: PermafrostError, file: string, codes = REFUSALS): string[] {
+  const problems: string[] = [];
+  if (!codes.has(error.code)) problems.push(`refused with ${error.code}: ${error.message}`);
+  const named = error.file !== undefined && error.file.endsWith(file);
+  if (!named && !error.message.includes(file)) problems.push(`refusal does not name ${file}: ${error.message}`);
+  return problems;
+}
+
+function cutOffsets(size: number, boundaries: readonly number[], random: () => number, extra: number): number[] {
+  if (size <= SMALL_FILE) return Array.from({ length: size }, (_, i) => i);
+  const offsets = new Set<number>();
+  for (const boundary of boundaries) for (let d = -3; d <= 3; d += 1) if (boundary + d >= 0 && boundary + d < size) offsets.add(boundary + d);
+  for (let i = 0; i < extra; i += 1) offsets.add(Math.floor(random() * size));
+  return [...offsets].sort((a, b) => a - b);
+}
+
+function flipPositions(size: number, random: () => number, samples: number): Array<[number, number]> {
+  if (size <= SMALL_FILE) return Array.from({ length: size }, (_, i) => [i, (i * 5 + 3) % 8]);
+  return Array.from({ length: samples }, () => [Math.floor(random() * size), Math.floor(random() * 8)]);
+}
+
+function flipped(original: Buffer, byte: number, bit: number): Buffer {
+  const copy = Buffer.from(original);
+  copy[byte]! ^= 1 << bit;
+  return copy;
+}
+
+test('a WAL cut at any byte opens with exactly the commits whose commit entry lies before the cut, and refuses a cut into the re-recorded schema', async (t) => {
+  const b = await built();
+  const original = readFileSync(join(b.pristine, b.wal));
+  const boundaries = decodeWalEntries(original, b.wal).flatMap((e) => [e.offset, e.offset + e.sizeBytes]);
+  const offsets = cutOffsets(original.length, boundaries, prng(SEED), 150);
+  const failures: string[] = [];
+  let opened = 0;
+  let refused = 0;
+  for (const cut of offsets) {
+    const expected = modelOf([...b.sealed, ...b.walCommits.filter((c) => c.commitEnd <= cut).map((c) => c.ops)]);
+    const problems = await withVariant(b, b.wal, original.subarray(0, cut), (outcome) => {
+      if (outcome.kind === 'refused') {
+        refused += 1;
+        if (cut >= b.schemaEnd) return [`refused a cut after the schema: ${outcome.error.message}`];
+        return refusalProblems(outcome.error, b.wal);
+      }
+      opened += 1;
+      if (cut < b.schemaEnd) return ['opened although the schema of its sealed tables was cut off'];
+      return judge(outcome.store, expected).problems;
+    });
+    for (const problem of problems) failures.push(`cut at ${cut} of ${original.length}: ${problem}`);
+  }
+  t.deepEqual(failures.slice(0, 10), [], `${failures.length} failures`);
+  t.log(`${offsets.length} cuts of ${b.wal} (${original.length} bytes): ${opened} opened, ${refused} refused`);
+});
+
+test('a bit flip in the WAL loses at most the transaction it hit, says so, and never returns a wrong row', async (t) => {
+  const b = await built();
+  const original = readFileSync(join(b.pristine, b.wal));
+  const full = modelOf([...b.sealed, ...b.walCommits.map((c) => c.ops)]);
+  const withoutOne = b.walCommits.map((_, skip) => modelOf([...b.sealed, ...b.walCommits.filter((__, i) => i !== skip).map((c) => c.ops)]));
+  const random = prng(SEED + 1);
+  // Every byte of the re-recorded schema, then a random sample of the rest.
+  const positions: Array<[number, number]> = [];
+  for (let byte = 0; byte < b.schemaEnd; byte += 1) positions.push([byte, (byte * 3) % 8]);
+  for (let i = 0; i < 300; i += 1) positions.push([b.schemaEnd + Math.floor(random() * (original.length - b.schemaEnd)), Math.floor(random() * 8)]);
+  const failures: string[] = [];
+  let exact = 0;
+  let lostOne = 0;
+  let refused = 0;
+  for (const [byte, bit] of positions) {
+    const problems = await withVariant(b, b.wal, flipped(original, byte, bit), (outcome) => {
+      if (outcome.kind === 'refused') {
+        refused += 1;
+        return refusalProblems(outcome.error, b.wal);
+      }
+      if (judge(outcome.store, full).problems.length === 0) {
+        exact += 1;
+        return [];
+      }
+      if (withoutOne.some((model) => judge(outcome.store, model).problems.length === 0)) {
+        lostOne += 1;
+        const report = outcome.store.walRecovery;
+        if (report.tornTail === undefined && report.corruption.length === 0 && report.droppedTransactions.length === 0) return ['lost a transaction without reporting damage'];
+        return [];
+      }
+      return judge(outcome.store, full).problems.slice(0, 3);
+    });
+    for (const problem of problems) failures.push(`flip byte ${byte} bit ${bit}: ${problem}`);
+  }
+  t.deepEqual(failures.slice(0, 10), [], `${failures.length} failures`);
+  t.log(`${positions.length} flips: ${exact} recovered everything, ${lostOne} lost the hit transaction (reported), ${refused} refused`);
+});
+
+for (const kind of ['volumes', 'manifests'] as const) {
+  test(`a cut ${kind === 'volumes' ? 'volume' : 'manifest'} at any byte is refused with a corruption code naming it`, async (t) => {
+    const b = await built();
+    const random = prng(SEED + 2);
+    const failures: string[] = [];
+    let cuts = 0;
+    for (const file of b[kind]) {
+      const original = readFileSync(join(b.pristine, file));
+      const ends = [0, 64, original.length - 64, original.length];
+      const offsets = cutOffsets(original.length, [...Array(64).keys(), ...ends, ...Array.from({ length: 64 }, (_, i) => original.length - 1 - i)], random, 150);
+      for (const cut of offsets) {
+        cuts += 1;
+        const problems = await withVariant(b, file, original.subarray(0, cut), (outcome) =>
+          outcome.kind === 'refused' ? refusalProblems(outcome.error, file, kind === 'volumes' ? VOLUME_REFUSALS : REFUSALS) : ['opened'],
+        );
+        for (const problem of problems) failures.push(`${file} cut at ${cut} of ${original.length}: ${problem}`);
+      }
+    }
+    t.deepEqual(failures.slice(0, 10), [], `${failures.length} failures`);
+    t.log(`${cuts} cuts over ${b[kind].length} files`);
+  });
+
+  test(`a bit flip in a ${kind === 'volumes' ? 'volume' : 'manifest'} is refused with a corruption code naming it`, async (t) => {
+    const b = await built();
+    const random = prng(SEED + 3);
+    const failures: string[] = [];
+    let flips = 0;
+    for (const file of b[kind]) {
+      const original = readFileSync(join(b.pristine, file));
+      for (const [byte, bit] of flipPositions(original.length, random, 300)) {
+        flips += 1;
+        const problems = await withVariant(b, file, flipped(original, byte, bit), (outcome) =>
+          outcome.kind === 'refused' ? refusalProblems(outcome.error, file, kind === 'volumes' ? VOLUME_REFUSALS : REFUSALS) : ['opened'],
+        );
+        for (const problem of problems) failures.push(`${file} flip byte ${byte} bit ${bit}: ${problem}`);
+      }
+    }
+    t.deepEqual(failures.slice(0, 10), [], `${failures.length} failures`);
+    t.log(`${flips} flips over ${b[kind].length} files`);
+  });
+}
+
+test('a cut or flipped volumes.catalog or checkpoint.meta is not needed to open: every committed row comes back', async (t) => {
+  const b = await built();
+  const full = modelOf([...b.sealed, ...b.walCommits.map((c) => c.ops)]);
+  const failures: string[] = [];
+  let variants = 0;
+  for (const file of [b.catalog, b.checkpointMeta]) {
+    const original = readFileSync(join(b.pristine, file));
+    const damaged = [
+      ...Array.from({ length: original.length }, (_, cut) => ({ what: `cut at ${cut}`, bytes: original.subarray(0, cut) })),
+      ...Array.from({ length: original.length }, (_, byte) => ({ what: `flip byte ${byte}`, bytes: flipped(original, byte, byte % 8) })),
+    ];
+    for (const { what, bytes } of damaged) {
+      variants += 1;
+      const problems = await withVariant(b, file, bytes, (outcome) =>
+        outcome.kind === 'refused' ? [`refused: ${outcome.error.message}`] : judge(outcome.store, full).problems,
+      );
+      for (const problem of problems) failures.push(`${file} ${what}: ${problem}`);
+    }
+  }
+  t.deepEqual(failures.slice(0, 10), [], `${failures.length} failures`);
+  t.log(`${variants} variants`);
+});
