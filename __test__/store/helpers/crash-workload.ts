@@ -171,12 +171,12 @@ export class CrashModel {
   }
 }
 
-/** Every row of `table` in the store: id → canonical values (empty if the table is missing). */
-export function storeRows(store: Store, table: TableName): Map<number, string> | undefined {
+/** Every row of `table` in the store: id → canonical values (undefined if the table is missing). */
+export function storeRows(store: Store, table: TableName, problems: string[]): Map<number, string> | undefined {
   if (!store.tableNames().some((name) => name.toLowerCase() === table.toLowerCase())) return undefined;
   const rows = new Map<number, string>();
   for (const row of store.scan(table)) {
-    if (rows.has(Number(row.rowId))) throw new Error(`row ${row.rowId} of ${table} returned twice by scan`);
+    if (rows.has(Number(row.rowId))) problems.push(`${table} row ${row.rowId} returned twice by scan`);
     rows.set(Number(row.rowId), canonical(row.values));
   }
   return rows;
@@ -199,7 +199,7 @@ export function judge(store: Store, model: CrashModel): Verdict {
   const applied: Intent[] = [];
   const actual = new Map<TableName, Map<number, string>>();
   for (const table of TABLES) {
-    const rows = storeRows(store, table);
+    const rows = storeRows(store, table, problems);
     if (rows === undefined) {
       if (model.tables.has(table)) problems.push(`table ${table} was created (acknowledged) but is missing`);
       actual.set(table, new Map());
