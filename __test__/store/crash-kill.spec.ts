@@ -68,8 +68,10 @@ function imagesOf(point: CrashPoint): Promise<CrashImage[]> {
         const seed = SEED + CRASH_POINTS.indexOf(point) * 1000 + hit;
         const dir = join(imageRoot, `${point}@${hit}`);
         const model = new CrashModel();
-        // Enough commits to reach the hit-th checkpoint and then some; a child that stops on its own never reached the point.
-        const run = await children(() => runChild(dir, config(seed, 1, CHECKPOINT_EVERY * (hit + 2)), model, { crashAt: `${point}@${hit}` }));
+        // Commits enough to reach the point's hit-th time with room to spare (a truncation rewrites the
+        // WAL file only when rotation has not just started a new one); a child that stops on its own
+        // never reached the point, and its test fails.
+        const run = await children(() => runChild(dir, config(seed, 1, CHECKPOINT_EVERY * (3 * hit + 6)), model, { crashAt: `${point}@${hit}` }));
         made.push({ point, hit, seed, dir, model, run });
       }
       return made;

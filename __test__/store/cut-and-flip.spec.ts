@@ -30,6 +30,7 @@ import { join, relative } from 'node:path';
 import { PermafrostError, Store, type ErrorCode } from '../../ts/index';
 import { type FileSystem, nodeFileSystem } from '../../ts/io/file-system';
 import { decodeWalEntries } from '../../ts/wal/wal-reader';
+import { compareWalFileNames, isWalFileName } from '../../ts/wal/wal-file-names';
 import { tempDir } from '../helpers/fixtures';
 import { prng, STORE_OPTIONS } from './helpers/crash-harness';
 import { CrashModel, judge, LEDGER, NOTES, rowFor, SCHEMAS, type Op } from './helpers/crash-workload';
@@ -53,14 +54,17 @@ const SMALL_FILE = 4096;
 
 interface WalCommit {
   readonly ops: readonly Op[];
-  /** Byte offset just past the commit entry in the WAL file. */
+  /** Offset just past the commit entry in the concatenated log. */
   readonly commitEnd: number;
 }
 
 interface Built {
   readonly pristine: string;
-  /** Relative paths of the store's files by kind. */
-  readonly wal: string;
+  /** Relative paths of the store's files by kind; WAL files in log order. */
+  readonly walFiles: string[];
+  /** Where each WAL file starts in the concatenated log. */
+  readonly walStarts: number[];
+  readonly walBytes: number;
   readonly volumes: string[];
   readonly manifests: string[];
   readonly catalog: string;
@@ -69,7 +73,7 @@ interface Built {
   readonly sealed: Op[][];
   /** Commits after the last checkpoint, in WAL order. */
   readonly walCommits: WalCommit[];
-  /** Where the last re-recorded DDL commit entry ends in the WAL. */
+  /** Where the last re-recorded DDL commit entry ends in the log (inside the first file). */
   readonly schemaEnd: number;
 }
 
@@ -88,7 +92,8 @@ async function commit(store: Store, ops: Op[]): Promise<bigint> {
 
 async function build(): Promise<Built> {
   const dir = join(source.path, 'db');
-  const store = await Store.open(dir, { syncMode: 'full', ...STORE_OPTIONS });
+  // Small WAL files: the commits after the last checkpoint spread over several of them.
+  const store = await Store.open(dir, { syncMode: 'full', walMaxFileBytes: 1200, ...STORE_OPTIONS });
   await store.createTable(SCHEMAS[LEDGER]);
   await store.createTable(SCHEMAS[NOTES]);
   let version = 1;
@@ -132,17 +137,25 @@ async function build(): Promise<Built> {
   await store.close();
 
   const walDir = join(dir, 'wal');
-  const walFiles = readdirSync(walDir).filter((name) => name.endsWith('.log'));
-  if (walFiles.length !== 1) throw new Error(`expected one WAL file, found ${walFiles.join(', ')}`);
-  const wal = join('wal', walFiles[0]!);
-  const entries = decodeWalEntries(readFileSync(join(dir, wal)), wal);
+  const walFiles = readdirSync(walDir).filter(isWalFileName).sort(compareWalFileNames).map((name) => join('wal', name));
+  if (walFiles.length < 2) throw new Error(`expected the WAL to rotate after the checkpoint, found ${walFiles.join(', ')}`);
+  const walStarts: number[] = [];
+  let walBytes = 0;
+  const entries = walFiles.flatMap((file) => {
+    const bytes = readFileSync(join(dir, file));
+    const start = walBytes;
+    walStarts.push(start);
+    walBytes += bytes.length;
+    return decodeWalEntries(bytes, file).map((e) => ({ lsn: e.lsn, txnId: e.txnId, isCommit: e.isCommitMarker, start: start + e.offset, end: start + e.offset + e.sizeBytes }));
+  });
   const endOf = (lsn: bigint): number => {
-    const entry = entries.find((e) => e.lsn === lsn && e.isCommitMarker);
+    const entry = entries.find((e) => e.lsn === lsn && e.isCommit);
     if (entry === undefined) throw new Error(`no commit entry with LSN ${lsn}`);
-    return entry.offset + entry.sizeBytes;
+    return entry.end;
   };
   const firstDml = entries.findIndex((e) => e.txnId > 0n);
-  const schemaEnd = entries.slice(0, firstDml).reduce((end, e) => Math.max(end, e.offset + e.sizeBytes), 0);
+  const schemaEnd = entries[firstDml - 1]!.end;
+  if (schemaEnd > walStarts[1]!) throw new Error('the re-recorded schema should lie in the first WAL file');
   const files: string[] = [];
   const walk = (path: string): void => {
     for (const name of readdirSync(path)) {
@@ -154,7 +167,9 @@ async function build(): Promise<Built> {
   walk(dir);
   return {
     pristine: dir,
-    wal,
+    walFiles,
+    walStarts,
+    walBytes,
     volumes: files.filter((f) => f.endsWith('.vol')).sort(),
     manifests: files.filter((f) => f.endsWith('manifest.bin')).sort(),
     catalog: files.find((f) => f.endsWith('volumes.catalog'))!,
@@ -212,9 +227,17 @@ class Workbench {
     this.#listing = listing(this.#dir);
   }
 
-  async variant(file: string, bytes: Uint8Array, check: (outcome: Outcome) => string[]): Promise<string[]> {
-    const path = join(this.#dir, file);
-    writeFileSync(path, bytes);
+  /** `variant` with one file replaced. */
+  variant(file: string, bytes: Uint8Array, check: (outcome: Outcome) => string[]): Promise<string[]> {
+    return this.variants(new Map([[file, bytes]]), check);
+  }
+
+  /** Files replaced by new bytes, or deleted (null), then opened and checked. */
+  async variants(changes: ReadonlyMap<string, Uint8Array | null>, check: (outcome: Outcome) => string[]): Promise<string[]> {
+    for (const [file, bytes] of changes) {
+      if (bytes === null) rmSync(join(this.#dir, file));
+      else writeFileSync(join(this.#dir, file), bytes);
+    }
     try {
       let store: Store;
       try {
@@ -231,7 +254,7 @@ class Workbench {
         await store.close();
       }
     } finally {
-      cpSync(join(this.#built.pristine, file), path);
+      for (const file of changes.keys()) cpSync(join(this.#built.pristine, file), join(this.#dir, file));
       if (listing(this.#dir) !== this.#listing) {
         rmSync(this.#dir, { recursive: true, force: true });
         cpSync(this.#built.pristine, this.#dir, { recursive: true });
@@ -281,55 +304,74 @@ function flipped(original: Buffer, byte: number, bit: number): Buffer {
   return copy;
 }
 
+/** The log cut at byte `cut` of its concatenation: the file holding the cut is truncated there, later files are gone. */
+function cutLog(b: Built, originals: readonly Buffer[], cut: number): Map<string, Uint8Array | null> {
+  const changes = new Map<string, Uint8Array | null>();
+  b.walFiles.forEach((file, i) => {
+    const start = b.walStarts[i]!;
+    if (cut >= start + originals[i]!.length) return;
+    changes.set(file, i > 0 && cut < start ? null : originals[i]!.subarray(0, cut - start));
+  });
+  return changes;
+}
+
+/** The log with one bit flipped at byte `at` of its concatenation. */
+function flipLog(b: Built, originals: readonly Buffer[], at: number, bit: number): Map<string, Uint8Array> {
+  let i = 0;
+  while (i + 1 < b.walStarts.length && b.walStarts[i + 1]! <= at) i += 1;
+  return new Map([[b.walFiles[i]!, flipped(originals[i]!, at - b.walStarts[i]!, bit)]]);
+}
+
 test('a WAL cut at any byte opens with exactly the commits whose commit entry lies before the cut, and refuses a cut into the re-recorded schema', async (t) => {
   const b = await built();
   const bench = new Workbench(b);
   t.teardown(() => bench.remove());
-  const original = readFileSync(join(b.pristine, b.wal));
-  const boundaries = decodeWalEntries(original, b.wal).flatMap((e) => [e.offset, e.offset + e.sizeBytes]);
-  const offsets = cutOffsets(original.length, boundaries, prng(SEED), 150);
+  const originals = b.walFiles.map((file) => readFileSync(join(b.pristine, file)));
+  const boundaries = b.walCommits.map((c) => c.commitEnd).concat(b.walStarts, [b.schemaEnd]);
+  const offsets = cutOffsets(b.walBytes + 1, boundaries, prng(SEED), 200);
   const failures: string[] = [];
   let opened = 0;
   let refused = 0;
   for (const cut of offsets) {
     const expected = modelOf([...b.sealed, ...b.walCommits.filter((c) => c.commitEnd <= cut).map((c) => c.ops)]);
-    const problems = await bench.variant(b.wal, original.subarray(0, cut), (outcome) => {
+    const problems = await bench.variants(cutLog(b, originals, cut), (outcome) => {
       if (outcome.kind === 'refused') {
         refused += 1;
         if (cut >= b.schemaEnd) return [`refused a cut after the schema: ${outcome.error.message}`];
-        return refusalProblems(outcome.error, b.wal);
+        return refusalProblems(outcome.error, b.walFiles[0]!);
       }
       opened += 1;
       if (cut < b.schemaEnd) return ['opened although the schema of its sealed tables was cut off'];
       return judge(outcome.store, expected).problems;
     });
-    for (const problem of problems) failures.push(`cut at ${cut} of ${original.length}: ${problem}`);
+    for (const problem of problems) failures.push(`cut at ${cut} of ${b.walBytes}: ${problem}`);
   }
   t.deepEqual(failures.slice(0, 10), [], `${failures.length} failures`);
-  t.log(`${offsets.length} cuts of ${b.wal} (${original.length} bytes): ${opened} opened, ${refused} refused`);
+  t.log(`${offsets.length} cuts of a ${b.walBytes}-byte log in ${b.walFiles.length} files: ${opened} opened, ${refused} refused`);
 });
 
 test('a bit flip in the WAL loses at most the transaction it hit, says so, and never returns a wrong row', async (t) => {
   const b = await built();
   const bench = new Workbench(b);
   t.teardown(() => bench.remove());
-  const original = readFileSync(join(b.pristine, b.wal));
+  const originals = b.walFiles.map((file) => readFileSync(join(b.pristine, file)));
   const full = modelOf([...b.sealed, ...b.walCommits.map((c) => c.ops)]);
   const withoutOne = b.walCommits.map((_, skip) => modelOf([...b.sealed, ...b.walCommits.filter((__, i) => i !== skip).map((c) => c.ops)]));
   const random = prng(SEED + 1);
   // Every byte of the re-recorded schema, then a random sample of the rest.
   const positions: Array<[number, number]> = [];
   for (let byte = 0; byte < b.schemaEnd; byte += 1) positions.push([byte, (byte * 3) % 8]);
-  for (let i = 0; i < 150; i += 1) positions.push([b.schemaEnd + Math.floor(random() * (original.length - b.schemaEnd)), Math.floor(random() * 8)]);
+  for (let i = 0; i < 200; i += 1) positions.push([b.schemaEnd + Math.floor(random() * (b.walBytes - b.schemaEnd)), Math.floor(random() * 8)]);
   const failures: string[] = [];
   let exact = 0;
   let lostOne = 0;
   let refused = 0;
   for (const [byte, bit] of positions) {
-    const problems = await bench.variant(b.wal, flipped(original, byte, bit), (outcome) => {
+    const changes = flipLog(b, originals, byte, bit);
+    const problems = await bench.variants(changes, (outcome) => {
       if (outcome.kind === 'refused') {
         refused += 1;
-        return refusalProblems(outcome.error, b.wal);
+        return refusalProblems(outcome.error, b.walFiles[0]!);
       }
       if (judge(outcome.store, full).problems.length === 0) {
         exact += 1;

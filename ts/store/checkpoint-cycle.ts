@@ -28,6 +28,26 @@
  *   - checkpoint.meta is written only after every manifest says L, so stoolap's
  *     substitution of checkpoint.meta's LSN (spec §11 item 4) can never skip unsealed rows.
  * If any step fails, the cycle stops before truncation and throws; the WAL still has all data.
+ *
+ * Named crash points (crash-points.ts; a test hook: `PERMAFROST_CRASH_AT=<point>[@<n>]` makes
+ * the process SIGKILL itself there, the n-th time; otherwise each is a no-op comparison).
+ * `__test__/store/crash-kill.spec.ts` kills a writing child at each one and checks recovery:
+ *   checkpoint.start                   under the fence, L taken, nothing written (before 1)
+ *   checkpoint.mid-seal                1, after the first table's volumes, before the next table's
+ *   checkpoint.after-seal              after 1: every new volume durable, no manifest lists it
+ *   checkpoint.mid-manifests-pass1     2, after the first manifest (old LSN), before the next
+ *   checkpoint.after-manifests-pass1   after 2
+ *   checkpoint.after-ddl-rerecord      after 3 (the re-recorded DDL is fsynced)
+ *   checkpoint.mid-manifests-pass2     4, after the first manifest at L, before the next
+ *   checkpoint.after-manifests-pass2   after 4
+ *   checkpoint.after-catalog           after 5
+ *   checkpoint.after-checkpoint-meta   after 6, before truncation
+ *   truncate.after-backup-rename       7, current WAL file renamed to `.bak`, copy not installed
+ *   truncate.after-install-rename      7, truncated copy installed, `.bak` still there
+ *   truncate.before-backup-delete      7, directory fsynced, `.bak` about to be deleted
+ *   checkpoint.after-truncation        after 7, before the cycle returns
+ * The three `truncate.*` points are reached through the file-system seam
+ * (`withTruncationCrashPoints`), so the WAL code itself carries no hook.
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';

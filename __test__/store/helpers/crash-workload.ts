@@ -233,6 +233,20 @@ export function judge(store: Store, model: CrashModel): Verdict {
     if (before > 0 && after > 0) problems.push(`in-flight txn ${intent.seq} is partially applied (${after} of ${intent.ops.length} writes)`);
     else if (after > 0) applied.push(intent);
   }
+  // A time-range scan (zone-map pruning of volumes and row groups) agrees with the full scan.
+  const ledger = actual.get(LEDGER)!;
+  if (ledger.size > 0 && store.tableNames().some((name) => name === LEDGER)) {
+    const times = [...store.scan(LEDGER)].map((row) => (row.values[4] as Timestamp).epochNanos).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const from = times[Math.floor(times.length / 4)]!;
+    const to = times[Math.floor((times.length * 3) / 4)]!;
+    const inRange = [...store.scan(LEDGER)].filter((row) => {
+      const at = (row.values[4] as Timestamp).epochNanos;
+      return at >= from && at < to;
+    });
+    const scanned = [...store.scan(LEDGER, { timeRange: { from, to } })];
+    const key = (rows: readonly { rowId: bigint; values: Value[] }[]): string => rows.map((row) => `${row.rowId}:${canonical(row.values)}`).sort().join(';');
+    if (key(scanned) !== key(inRange)) problems.push(`${LEDGER}: a time-range scan [${from}, ${to}) returned ${scanned.length} rows, the full scan has ${inRange.length} in range`);
+  }
   for (const table of TABLES) {
     const rows = actual.get(table)!;
     for (const [id, version] of model.state.get(table)!) {
