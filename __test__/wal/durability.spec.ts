@@ -156,7 +156,7 @@ test('rotation starts a wal_<SEQ> file at the size limit and names it in checkpo
   t.true(files.length >= 3, files.join(', '));
   t.regex(files.at(-1)!, /^wal_\d{8}-\d{8}-\d{6}-lsn-\d+\.log$/);
   const meta = decodeCheckpointMeta(readFileSync(join(dir, 'wal', 'checkpoint.meta')));
-  t.is(meta.walFile, files.at(-1));
+  t.is(meta.walFile, files.at(-1)!);
   t.is(meta.lsn, 0n);
   t.deepEqual(await committedIds(dir), ids);
 });
