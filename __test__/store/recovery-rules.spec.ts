@@ -121,3 +121,36 @@ test('a transaction lost to WAL damage does not make replay skip a later re-inse
     work.remove();
   }
 });
+
+test('the files of a table dropped before a crash never lend its rows to a later table of the same name', async (t) => {
+  const work = tempDir();
+  try {
+    const dir = join(work.path, 'db');
+    const scratch = { ...SCHEMAS[NOTES], tableName: 'scratch' };
+    {
+      const store = await sealedStore(dir, 2);
+      await store.createTable(scratch);
+      await store.transaction((txn) => {
+        for (let id = 1; id <= 3; id += 1) txn.insert('scratch', rowFor(NOTES, id, 1));
+      });
+      await store.checkpoint();
+      const kept = join(work.path, 'scratch-volumes');
+      cpSync(join(dir, 'volumes', 'scratch'), kept, { recursive: true });
+      await store.dropTable('scratch');
+      await store.close();
+      cpSync(kept, join(dir, 'volumes', 'scratch'), { recursive: true }); // a crash after the DROP was logged, before its files went
+    }
+    {
+      await using store = await Store.open(dir, STORE_OPTIONS);
+      t.deepEqual(store.tableNames(), [LEDGER]);
+      t.false(existsSync(join(dir, 'volumes', 'scratch')), 'recovery deletes the dropped table’s files');
+      await store.checkpoint(); // truncates the WAL past the DROP TABLE
+      await store.createTable(scratch);
+      await store.transaction((txn) => txn.insert('scratch', rowFor(NOTES, 9, 2)));
+    }
+    await using reopened = await Store.open(dir, { ...STORE_OPTIONS });
+    t.deepEqual([...reopened.scan('scratch')].map((row) => row.rowId), [9n]);
+  } finally {
+    work.remove();
+  }
+});

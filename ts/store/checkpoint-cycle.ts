@@ -47,7 +47,10 @@
  *   truncate.before-backup-delete      7, directory fsynced, `.bak` about to be deleted
  *   checkpoint.after-truncation        after 7, before the cycle returns
  * The three `truncate.*` points are reached through the file-system seam
- * (`withTruncationCrashPoints`), so the WAL code itself carries no hook.
+ * (`withTruncationCrashPoints`), so the WAL code itself carries no hook. DROP TABLE has two
+ * more (store.ts, open-store.ts `removeTableDirectory`):
+ *   drop.after-log                     the DROP TABLE is durable in the WAL, no file deleted
+ *   drop.after-manifest-delete         the table's manifest is deleted, its volumes not yet
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';

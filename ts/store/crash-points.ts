@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import type { FileSystem } from '../io/file-system';
 import { BACKUP_SUFFIX, isTempFileName } from '../wal/wal-file-names';
 
-/** Every named crash point, in the order a checkpoint cycle reaches them. */
+/** Every named crash point: the checkpoint cycle's in the order it reaches them, then DROP TABLE's. */
 export const CRASH_POINTS = [
   'checkpoint.start',
   'checkpoint.mid-seal',
@@ -30,6 +30,8 @@ export const CRASH_POINTS = [
   'truncate.after-install-rename',
   'truncate.before-backup-delete',
   'checkpoint.after-truncation',
+  'drop.after-log',
+  'drop.after-manifest-delete',
 ] as const;
 
 export type CrashPoint = (typeof CRASH_POINTS)[number];

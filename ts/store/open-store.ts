@@ -19,7 +19,9 @@
  *    After replay the rows are sealed into volumes by a checkpoint (the migration).
  * 5. WAL only: replay starts at checkpoint.meta's LSN (as stoolap; nothing was ever sealed).
  * 6. Two-phase replay applies committed entries (replay-apply.ts).
- * 7. Volume directories of tables dropped during replay are deleted. A directory whose table
+ * 7. Volume directories of tables dropped during replay are deleted (even when a later CREATE
+ *    TABLE re-created the name: a crash between a DROP TABLE and the deletion of its files
+ *    must not hand the dropped rows to the new table). A directory whose table
  *    never appears, although its manifest's checkpoint LSN is at or after the start of the WAL,
  *    refuses the open with ERR_CORRUPT naming the WAL: every checkpoint re-records each
  *    table's CREATE TABLE after its LSN, so the entry was cut or damaged, and opening would
@@ -38,6 +40,8 @@ import { readSnapshotFile } from '../snapshot/snapshot-file';
 import { parseVolumeFileName, volumeFileName } from '../volume/volume-files';
 import { VolumeReader } from '../volume/volume-reader';
 import { compareWalFileNames, isWalFileName, walFileLsn } from '../wal/wal-file-names';
+import { fsyncDirectory } from '../io/publish-file';
+import { crashPoint } from './crash-points';
 import { applyReplayedEntry, type ReplayTally } from './replay-apply';
 import type { SchemaCatalog } from './schema-catalog';
 import { padRow } from './row-width';
@@ -85,6 +89,29 @@ async function readManifestFile(path: string): Promise<Buffer | undefined> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw ioError('cannot read manifest', error, path);
+  }
+}
+
+/**
+ * Deletes the volume directory of a dropped table (after the DROP TABLE is durable in the WAL):
+ * the manifest first, made durable, then the rest. A crash part-way leaves volumes no manifest
+ * lists — leftovers the next open deletes — and never a manifest whose volumes are gone, which
+ * the next open would have to refuse (ERR_NOT_FOUND) before replay could see the DROP.
+ */
+export async function removeTableDirectory(dir: string): Promise<void> {
+  try {
+    await unlink(join(dir, MANIFEST_FILE_NAME));
+    await fsyncDirectory(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && !(error instanceof PermafrostError && String(error.cause).includes('ENOENT'))) {
+      throw error instanceof PermafrostError ? error : ioError('cannot delete the manifest of a dropped table', error, join(dir, MANIFEST_FILE_NAME));
+    }
+  }
+  crashPoint('drop.after-manifest-delete');
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch (error) {
+    throw ioError('cannot delete the volumes of a dropped table', error, dir);
   }
 }
 
@@ -210,6 +237,14 @@ export async function recoverStore(pm: PersistenceManager, catalog: SchemaCatalo
     if (entry.isCommitMarker || entry.isAbortMarker || entry.isTruncationMarker) return;
     applyReplayedEntry(catalog, entry, tally);
   });
+  // Tables dropped during replay: their directories go (only names listed in volumes/ — a
+  // name from the WAL is never turned into a path).
+  await Promise.all(catalog.droppedReaders.map((reader) => reader.close()));
+  for (const name of volumeTables) {
+    if (!catalog.droppedDuringReplay.has(name)) continue;
+    await removeTableDirectory(join(volumesDir, name));
+    removed.push(join(volumesDir, name));
+  }
   const unreachableTables: string[] = [];
   const walStart = catalog.pendingCold.size === 0 ? undefined : await oldestWalFile(join(dir, 'wal'));
   for (const [name, cold] of catalog.pendingCold) {
@@ -225,18 +260,7 @@ export async function recoverStore(pm: PersistenceManager, catalog: SchemaCatalo
         { file: walStart.path },
       );
     }
-    if (catalog.droppedDuringReplay.has(name)) {
-      await Promise.all(cold.readers.map((reader) => reader.close()));
-      try {
-        await rm(join(volumesDir, name), { recursive: true, force: true });
-        removed.push(join(volumesDir, name));
-      } catch (error) {
-        throw ioError('cannot remove the volumes of a dropped table', error, join(volumesDir, name));
-      }
-      catalog.pendingCold.delete(name);
-    } else {
-      unreachableTables.push(name);
-    }
+    unreachableTables.push(name);
   }
   return { mode, replayFromLsn: fromLsn, replay, rowsReplayed: tally.rows, ddlReplayed: tally.ddl, volumesLoaded, leftoversRemoved: removed, unreachableTables, snapshotsLoaded };
 }

@@ -102,7 +102,7 @@ export function applyReplayedEntry(catalog: SchemaCatalog, entry: WalEntry, tall
         tally.ddl += 1;
         return;
       case WalOperation.DropTable:
-        if (catalog.drop(entry.tableName)) catalog.droppedDuringReplay.add(entry.tableName.toLowerCase());
+        catalog.dropDuringReplay(entry.tableName);
         tally.ddl += 1;
         return;
       case WalOperation.TruncateTable: {

@@ -16,21 +16,21 @@
  * hot rows into volumes and truncate the WAL (checkpoint-cycle.ts). Recovery: open-store.ts.
  * Directory layout is stoolap's: `db.lock`, `wal/`, `volumes/<table>/{manifest.bin,vol_*.vol}`.
  */
-import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { IndexMetadata } from '../codec/index-metadata';
 import { encodeIndexMetadata } from '../codec/index-metadata';
 import { rowToObject } from '../codec/row-shape';
 import { encodeSchema, type TableSchema } from '../codec/schema';
 import type { Value } from '../codec/values';
-import { PermafrostError, ioError } from '../errors';
+import { PermafrostError } from '../errors';
 import { PersistenceManager } from '../persistence/persistence-manager';
 import type { WalRecoveryReport } from '../wal/recovery';
 import { WalOperation } from '../wal/wal-constants';
 import { tableDirectoryName } from '../volume/table-name';
 import { runCheckpointCycle, type CheckpointReport } from './checkpoint-cycle';
 import { CommitPipeline } from './commit-pipeline';
-import { recoverStore, type StoreRecoveryReport } from './open-store';
+import { crashPoint } from './crash-points';
+import { recoverStore, removeTableDirectory, type StoreRecoveryReport } from './open-store';
 import { scanTable, type ScanOptions, type ScanRow, type ScanStats } from './scan';
 import { SchemaCatalog } from './schema-catalog';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './store-options';
@@ -168,15 +168,11 @@ export class Store implements AsyncDisposable {
     if (!state) return false;
     await this.#pipeline.exclusive(async () => {
       await this.#pm.recordDdl(state.schema.tableName, WalOperation.DropTable, new Uint8Array(0));
+      crashPoint('drop.after-log');
       this.#catalog.drop(table);
       this.#pipeline.forgetTable(state);
       await Promise.all(state.segments.map((segment) => segment.reader.close()));
-      if (this.path !== null) {
-        const dir = join(this.path, 'volumes', state.key);
-        await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
-          throw ioError('cannot delete the volumes of a dropped table', error, dir);
-        });
-      }
+      if (this.path !== null) await removeTableDirectory(join(this.path, 'volumes', state.key));
     });
     return true;
   }

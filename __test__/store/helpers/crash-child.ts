@@ -12,7 +12,7 @@ import { writeSync } from 'node:fs';
 import { Store } from '../../../ts/index';
 import { nodeFileSystem } from '../../../ts/io/file-system';
 import { withTruncationCrashPoints } from '../../../ts/store/crash-points';
-import { rowFor, SCHEMAS, TABLES, type Line, type Op, type OpKind, type TableName } from './crash-workload';
+import { NOTES, rowFor, SCHEMAS, SCRATCH, TABLES, type Line, type Op, type OpKind, type TableName } from './crash-workload';
 
 export interface ChildConfig {
   readonly seed: number;
@@ -22,7 +22,13 @@ export interface ChildConfig {
   readonly checkpointEvery: number;
   readonly maxCommits: number;
   readonly walMaxFileBytes: number;
+  /**
+   * Before the load: create table `scratch`, fill it, seal it with a checkpoint, and drop it
+   * (the DROP TABLE crash points are reached there).
+   */
+  readonly dropScratch?: boolean;
 }
+
 
 function emit(line: Line): void {
   const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
@@ -68,6 +74,14 @@ async function main(): Promise<void> {
   for (const table of TABLES) {
     if (!store.tableNames().some((name) => name.toLowerCase() === table.toLowerCase())) await store.createTable(SCHEMAS[table]);
     emit({ k: 'D', table });
+  }
+  if (config.dropScratch === true) {
+    await store.createTable({ ...SCHEMAS[NOTES], tableName: SCRATCH });
+    await store.transaction((txn) => {
+      for (let id = 1; id <= 10; id += 1) txn.insert(SCRATCH, rowFor(NOTES, id, 1));
+    });
+    await store.checkpoint();
+    await store.dropTable(SCRATCH);
   }
   const W = config.workers;
   const workers: WorkerRows[] = Array.from({ length: W }, () => ({ live: new Map(), free: new Map(), next: new Map() }));

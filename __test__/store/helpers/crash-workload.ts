@@ -18,6 +18,8 @@ import { column, DataType, Timestamp, TypedNull, type Store, type TableSchema, t
 export const LEDGER = 'Ledger';
 export const NOTES = 'notes';
 export const TABLES = [LEDGER, NOTES] as const;
+/** A table the child creates, seals and drops (to reach the DROP TABLE crash points); never in the model. */
+export const SCRATCH = 'scratch';
 export type TableName = (typeof TABLES)[number];
 
 export const SCHEMAS: Record<TableName, TableSchema> = {
