@@ -84,7 +84,10 @@ function imagesOf(point: CrashPoint): Promise<CrashImage[]> {
   return found;
 }
 
-for (const point of CRASH_POINTS) {
+/** The points this workload reaches (the migration's are crashed by migration-crash.spec.ts). */
+const POINTS = CRASH_POINTS.filter((point) => !point.startsWith('migration.'));
+
+for (const point of POINTS) {
   test(`a SIGKILL at ${point} loses no acknowledged commit, brings back no deleted row, and the store stays writable`, async (t) => {
     for (const image of await imagesOf(point)) {
       const where = `${point}@${image.hit}, ${seedNote}`;
@@ -111,7 +114,7 @@ for (const point of CRASH_POINTS) {
 }
 
 test('no crash point leaves checkpoint.meta ahead of the manifests, so even stoolap\'s replay rule would lose nothing (spec §11 item 4)', async (t) => {
-  const all = (await Promise.all(CRASH_POINTS.map(imagesOf))).flat();
+  const all = (await Promise.all(POINTS.map(imagesOf))).flat();
   let checked = 0;
   for (const image of all) {
     if (image.run.signal !== 'SIGKILL') continue; // reported by the crash point's own test

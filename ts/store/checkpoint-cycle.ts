@@ -51,6 +51,8 @@
  * more (store.ts, open-store.ts `removeTableDirectory`):
  *   drop.after-log                     the DROP TABLE is durable in the WAL, no file deleted
  *   drop.after-manifest-delete         the table's manifest is deleted, its volumes not yet
+ * and the 0.3.7 migration one (open-store.ts `retireSnapshots`, run between 5 and 6):
+ *   migration.after-snapshots-retired  `snapshots/` renamed away, not yet deleted
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -83,6 +85,8 @@ export interface CheckpointContext {
   readonly dir: string;
   readonly rowsPerVolume: number;
   readonly compress: boolean;
+  /** Runs after the manifests and the catalog, before checkpoint.meta (the migration retires the 0.3.7 snapshots there). */
+  readonly beforeCheckpointMeta?: () => Promise<void>;
 }
 
 async function writeManifest(volumesDir: string, state: TableState, checkpointLsn: bigint): Promise<void> {
@@ -157,6 +161,7 @@ export async function runCheckpointCycle(context: CheckpointContext): Promise<Ch
     await writeCatalog(volumesDir, catalogFile);
   }
   crashPoint('checkpoint.after-catalog');
+  await context.beforeCheckpointMeta?.();
   await pm.createCheckpoint([], lsn);
   crashPoint('checkpoint.after-checkpoint-meta');
   await pm.truncateWal(lsn);

@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import type { FileSystem } from '../io/file-system';
 import { BACKUP_SUFFIX, isTempFileName } from '../wal/wal-file-names';
 
-/** Every named crash point: the checkpoint cycle's in the order it reaches them, then DROP TABLE's. */
+/** Every named crash point: the checkpoint cycle's in the order it reaches them, then DROP TABLE's and the 0.3.7 migration's. */
 export const CRASH_POINTS = [
   'checkpoint.start',
   'checkpoint.mid-seal',
@@ -32,6 +32,7 @@ export const CRASH_POINTS = [
   'checkpoint.after-truncation',
   'drop.after-log',
   'drop.after-manifest-delete',
+  'migration.after-snapshots-retired',
 ] as const;
 
 export type CrashPoint = (typeof CRASH_POINTS)[number];

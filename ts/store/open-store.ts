@@ -16,7 +16,14 @@
  *    (§11 item 4, the window that loses rows).
  * 4. Legacy mode: per table, the newest snapshot file that decodes gives the schema and rows;
  *    replay starts at the smallest of snapshot_meta.bin's LSN and the snapshots' source LSNs.
- *    After replay the rows are sealed into volumes by a checkpoint (the migration).
+ *    After replay the rows are sealed into volumes by a checkpoint (the migration), which
+ *    retires `snapshots/` after its manifests, before checkpoint.meta and truncation
+ *    (`retireSnapshots`). ✱ Volumes beside a legacy (non-backup) `snapshots/` mean a crash
+ *    interrupted the migration: if no manifest has a checkpoint LSN yet, the volume
+ *    directories are deleted and the migration runs again (the WAL is untouched, and the
+ *    tables' schemas may exist only in the snapshots); otherwise volume mode, and the
+ *    snapshots are retired. (stoolap picks volume mode as soon as `volumes/` has a
+ *    sub-directory, and loses the migration's tables.)
  * 5. WAL only: replay starts at checkpoint.meta's LSN (as stoolap; nothing was ever sealed).
  * 6. Two-phase replay applies committed entries (replay-apply.ts).
  * 7. Volume directories of tables dropped during replay are deleted (even when a later CREATE
@@ -28,7 +35,7 @@
  *    silently serve the table's sealed rows as missing. Other such directories (a DROP TABLE
  *    whose deletion failed, the WAL since truncated past it) are kept and reported.
  */
-import { readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CATALOG_FILE_NAME } from '../catalog/volume-catalog';
 import { PermafrostError, ioError } from '../errors';
@@ -185,6 +192,65 @@ async function loadLegacySnapshots(catalog: SchemaCatalog, snapshotsDir: string,
   return { loaded, fromLsn: candidates.length === 0 ? 0n : candidates.reduce((a, b) => (a < b ? a : b)) };
 }
 
+/** Where `retireSnapshots` moves `snapshots/` before deleting it. */
+const RETIRED_SNAPSHOTS = 'snapshots.migrated';
+
+async function removeDirectory(path: string, removed: string[]): Promise<void> {
+  try {
+    await rm(path, { recursive: true });
+    removed.push(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('cannot delete leftover directory', error, path);
+  }
+}
+
+/** A `snapshots/` directory holding PRAGMA SNAPSHOT backups (stoolap keeps those after a migration). */
+async function isBackupDirectory(snapshotsDir: string): Promise<boolean> {
+  try {
+    return (await readdir(snapshotsDir)).some((name) => /^ddl(-.*)?\.bin$/.test(name));
+  } catch (error) {
+    throw ioError(`cannot list ${snapshotsDir}`, error, snapshotsDir);
+  }
+}
+
+/** True when some table's manifest carries a checkpoint LSN (or cannot be read: volume mode then refuses it). */
+async function anyCheckpointedManifest(volumesDir: string, tables: readonly string[]): Promise<boolean> {
+  for (const name of tables) {
+    const path = join(volumesDir, name, MANIFEST_FILE_NAME);
+    const bytes = await readManifestFile(path);
+    if (bytes === undefined) continue;
+    try {
+      if (decodeTableManifest(bytes, path).checkpointLsn > 0n) return true;
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Retires the 0.3.7 snapshots once a migration's checkpoint has written its manifests, as
+ * stoolap deletes them (§8.4 step 8; a directory with `ddl-*.bin` / `ddl.bin` is a backup
+ * and stays). Renamed first, so that a crash part-way never leaves a partial `snapshots/` that
+ * a later open would migrate again (resurrecting rows the truncated WAL no longer deletes).
+ */
+export async function retireSnapshots(dir: string): Promise<void> {
+  const snapshotsDir = join(dir, 'snapshots');
+  if ((await subdirectories(snapshotsDir)).length === 0 || (await isBackupDirectory(snapshotsDir))) return;
+  const retired = join(dir, RETIRED_SNAPSHOTS);
+  try {
+    await rm(retired, { recursive: true, force: true });
+    await rename(snapshotsDir, retired);
+    await fsyncDirectory(dir);
+  } catch (error) {
+    throw error instanceof PermafrostError ? error : ioError('cannot retire the migrated snapshots', error, snapshotsDir);
+  }
+  crashPoint('migration.after-snapshots-retired');
+  await rm(retired, { recursive: true, force: true }).catch((error: unknown) => {
+    throw ioError('cannot delete the migrated snapshots', error, retired);
+  });
+}
+
 /** The oldest WAL file and the LSN in its name: the WAL holds every entry after that LSN. */
 async function oldestWalFile(walDir: string): Promise<{ path: string; lsn: bigint } | undefined> {
   let names: string[];
@@ -204,13 +270,31 @@ export async function recoverStore(pm: PersistenceManager, catalog: SchemaCatalo
   const volumesDir = join(dir, 'volumes');
   const snapshotsDir = join(dir, 'snapshots');
   const removed: string[] = [];
-  const volumeTables = await subdirectories(volumesDir);
+  let volumeTables = await subdirectories(volumesDir);
+  const snapshotTables = await subdirectories(snapshotsDir);
   let mode: RecoveryMode;
   let fromLsn = 0n;
   let volumesLoaded = 0;
   let snapshotsLoaded = 0;
-  // A catalog write that a crash interrupted (the catalog itself is rewritten by every checkpoint).
+  let retireSnapshotsAfterReplay = false;
+  // A catalog write or a snapshot retirement that a crash interrupted.
   await removeFile(join(volumesDir, `${CATALOG_FILE_NAME}.tmp`), removed);
+  await removeDirectory(join(dir, RETIRED_SNAPSHOTS), removed);
+  if (volumeTables.length > 0 && snapshotTables.length > 0 && !(await isBackupDirectory(snapshotsDir))) {
+    // Volumes beside 0.3.7 snapshots: a migration (step 4) that a crash interrupted. Once its
+    // cycle has put a checkpoint LSN in a manifest, every row is in the manifests or the WAL:
+    // recover from the volumes and retire the snapshots. Before that the WAL is untouched
+    // and the volumes may lack tables: delete them and migrate again from the snapshots.
+    if (await anyCheckpointedManifest(volumesDir, volumeTables)) {
+      retireSnapshotsAfterReplay = true;
+    } else {
+      for (const name of volumeTables) {
+        await removeTableDirectory(join(volumesDir, name));
+        removed.push(join(volumesDir, name));
+      }
+      volumeTables = [];
+    }
+  }
   if (volumeTables.length > 0) {
     mode = 'volumes';
     let smallest: bigint | undefined;
@@ -220,17 +304,14 @@ export async function recoverStore(pm: PersistenceManager, catalog: SchemaCatalo
       if (checkpointLsn > 0n && (smallest === undefined || checkpointLsn < smallest)) smallest = checkpointLsn;
     }
     fromLsn = smallest ?? 0n;
+  } else if (snapshotTables.length > 0) {
+    mode = 'legacy-snapshots';
+    const legacy = await loadLegacySnapshots(catalog, snapshotsDir, snapshotTables);
+    snapshotsLoaded = legacy.loaded;
+    fromLsn = legacy.fromLsn;
   } else {
-    const snapshotTables = await subdirectories(snapshotsDir);
-    if (snapshotTables.length > 0) {
-      mode = 'legacy-snapshots';
-      const legacy = await loadLegacySnapshots(catalog, snapshotsDir, snapshotTables);
-      snapshotsLoaded = legacy.loaded;
-      fromLsn = legacy.fromLsn;
-    } else {
-      mode = 'wal';
-      fromLsn = pm.checkpointLsn;
-    }
+    mode = 'wal';
+    fromLsn = pm.checkpointLsn;
   }
   const tally: ReplayTally = { rows: 0, ddl: 0, orphanEntries: 0 };
   const replay = await pm.replayTwoPhase(fromLsn, (entry) => {
@@ -261,6 +342,10 @@ export async function recoverStore(pm: PersistenceManager, catalog: SchemaCatalo
       );
     }
     unreachableTables.push(name);
+  }
+  if (retireSnapshotsAfterReplay) {
+    await retireSnapshots(dir);
+    removed.push(snapshotsDir);
   }
   return { mode, replayFromLsn: fromLsn, replay, rowsReplayed: tally.rows, ddlReplayed: tally.ddl, volumesLoaded, leftoversRemoved: removed, unreachableTables, snapshotsLoaded };
 }
