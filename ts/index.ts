@@ -15,3 +15,45 @@ export {
   lz4DecompressInto,
   lz4DecompressSizePrepended,
 } from './lz4';
+
+// Codecs (spec §4): the JS value model and stoolap's value, row, schema, index, view and ALTER encodings
+export { DataType, dataTypeName, isDataType } from './codec/data-type';
+export {
+  Extension,
+  FloatBits,
+  Json,
+  Timestamp,
+  TypedNull,
+  dataTypeOf,
+  isNull,
+  toColumnValue,
+  toValue,
+  type Value,
+} from './codec/values';
+export { decodeValue, encodeValue, encodeValueToBuffer, readValue, ValueTag } from './codec/value-codec';
+export { ByteReader } from './codec/byte-reader';
+export { ByteWriter } from './codec/byte-writer';
+export { decodeRowVersion, encodeRowVersion, writeRowVersion, ROW_VERSION_MAGIC_V2, type RowVersion } from './codec/row-version';
+export {
+  column,
+  decodeSchema,
+  decodeSnapshotSchema,
+  encodeSchema,
+  encodeSnapshotSchema,
+  ForeignKeyAction,
+  type ColumnSchema,
+  type ForeignKey,
+  type SnapshotSchema,
+  type TableSchema,
+} from './codec/schema';
+export {
+  decodeIndexMetadata,
+  DEFAULT_HNSW_PARAMETERS,
+  DistanceMetric,
+  encodeIndexMetadata,
+  IndexType,
+  type HnswParameters,
+  type IndexMetadata,
+} from './codec/index-metadata';
+export { decodeViewDefinition, encodeViewDefinition, type ViewDefinition } from './codec/view-definition';
+export { AlterOperation, decodeAlterTable, encodeAlterTable, type AlterTable } from './codec/alter-table';
