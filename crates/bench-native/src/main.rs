@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::io::{self, BufRead, Write};
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use permafrost_core::{checksum, lz4_block};
@@ -48,39 +49,108 @@ fn parse_op(name: &str) -> Result<Op, String> {
         })
 }
 
-/// One benchmark input: the raw bytes, their LZ4 block, and reusable output buffers.
+/// Where one input's buffers sit in its arena. Every source starts at a multiple of 4096
+/// from the arena's start and its destination 2048 bytes past a multiple of 4096, so
+/// `(dst - src) mod 4096` is 2048 here and in the TypeScript harness (`bench/layout.ts`):
+/// the speed of a long memcpy (the literal copies of an incompressible block) depends on
+/// that distance on some CPUs, by up to 10x, and both sides must see the same one.
+struct Layout {
+    raw: Range<usize>,
+    compress_out: Range<usize>,
+    compressed: Range<usize>,
+    decompress_out: Range<usize>,
+}
+
+fn page_up(offset: usize) -> usize {
+    offset.div_ceil(4096) * 4096
+}
+
+impl Layout {
+    fn new(raw_len: usize, bound: usize, compressed_len: usize) -> Self {
+        let raw = 0..raw_len;
+        let compress_out = page_up(raw.end) + 2048;
+        let compress_out = compress_out..compress_out + bound;
+        let compressed = page_up(compress_out.end);
+        let compressed = compressed..compressed + compressed_len;
+        let decompress_out = page_up(compressed.end) + 2048;
+        let decompress_out = decompress_out..decompress_out + raw_len;
+        Self {
+            raw,
+            compress_out,
+            compressed,
+            decompress_out,
+        }
+    }
+}
+
+/// One benchmark input: the raw bytes, their LZ4 block and the output buffers, in one arena.
 struct Data {
-    raw: Vec<u8>,
-    compressed: Vec<u8>,
-    compress_out: Vec<u8>,
-    decompress_out: Vec<u8>,
+    arena: Vec<u8>,
+    layout: Layout,
+}
+
+/// `(source, destination)` from two ranges of `arena` where `source` comes first.
+fn split<'a>(
+    arena: &'a mut [u8],
+    source: &Range<usize>,
+    destination: &Range<usize>,
+) -> (&'a [u8], &'a mut [u8]) {
+    let (head, tail) = arena.split_at_mut(destination.start);
+    let destination_len = destination.end - destination.start;
+    (
+        head.get(source.clone()).unwrap_or_default(),
+        tail.get_mut(..destination_len).unwrap_or_default(),
+    )
 }
 
 impl Data {
-    fn new(raw: Vec<u8>) -> Self {
-        let compressed = lz4_block::compress(&raw);
-        Self {
-            compress_out: vec![0u8; lz4_block::compress_bound(raw.len())],
-            decompress_out: vec![0u8; raw.len()],
-            compressed,
-            raw,
+    fn new(raw: &[u8]) -> Self {
+        let compressed = lz4_block::compress(raw);
+        let layout = Layout::new(
+            raw.len(),
+            lz4_block::compress_bound(raw.len()),
+            compressed.len(),
+        );
+        let mut arena = vec![0u8; layout.decompress_out.end];
+        for (range, bytes) in [
+            (&layout.raw, raw),
+            (&layout.compressed, compressed.as_slice()),
+        ] {
+            if let Some(slot) = arena.get_mut(range.clone()) {
+                slot.copy_from_slice(bytes);
+            }
         }
+        Self { arena, layout }
+    }
+
+    fn raw(&self) -> &[u8] {
+        self.arena.get(self.layout.raw.clone()).unwrap_or_default()
+    }
+
+    fn compressed_len(&self) -> usize {
+        self.layout.compressed.len()
     }
 
     /// Runs `op` once; returns a small value derived from the result.
     fn run_once(&mut self, op: Op) -> Result<u64, String> {
         match op {
-            Op::Crc32 => Ok(u64::from(checksum::crc32(black_box(&self.raw), 0))),
+            Op::Crc32 => Ok(u64::from(checksum::crc32(black_box(self.raw()), 0))),
             Op::Lz4CompressInto => {
-                lz4_block::compress_into(black_box(&self.raw), &mut self.compress_out)
+                let (src, dst) =
+                    split(&mut self.arena, &self.layout.raw, &self.layout.compress_out);
+                lz4_block::compress_into(black_box(src), dst)
                     .map(|n| n as u64)
                     .map_err(|e| e.to_string())
             }
-            Op::Lz4Compress => Ok(lz4_block::compress(black_box(&self.raw)).len() as u64),
+            Op::Lz4Compress => Ok(lz4_block::compress(black_box(self.raw())).len() as u64),
             Op::Lz4DecompressInto => {
-                lz4_block::decompress_into(black_box(&self.compressed), &mut self.decompress_out)
-                    .map_err(|e| e.to_string())?;
-                Ok(u64::from(self.decompress_out.last().copied().unwrap_or(0)))
+                let (src, dst) = split(
+                    &mut self.arena,
+                    &self.layout.compressed,
+                    &self.layout.decompress_out,
+                );
+                lz4_block::decompress_into(black_box(src), dst).map_err(|e| e.to_string())?;
+                Ok(u64::from(dst.last().copied().unwrap_or(0)))
             }
         }
     }
@@ -98,7 +168,7 @@ impl Data {
 
 fn load(path: &str) -> Result<Data, String> {
     std::fs::read(path)
-        .map(Data::new)
+        .map(|raw| Data::new(&raw))
         .map_err(|e| format!("cannot read {path}: {e}"))
 }
 
@@ -125,8 +195,8 @@ fn handle(line: &str, data: &mut HashMap<String, Data>) -> Result<Option<String>
             let answer = format!(
                 "{{\"name\":{},\"bytes\":{},\"compressed\":{}}}",
                 json_string(name),
-                loaded.raw.len(),
-                loaded.compressed.len()
+                loaded.raw().len(),
+                loaded.compressed_len()
             );
             data.insert((*name).to_owned(), loaded);
             Ok(Some(answer))
@@ -193,7 +263,7 @@ fn report(paths: &[String]) -> Result<(), String> {
             for _ in 0..RUNS {
                 let (elapsed, _) = entry.sample(op, iterations)?;
                 rates.push(
-                    (entry.raw.len() as f64) * (iterations as f64) / elapsed.as_secs_f64() / 1e6,
+                    (entry.raw().len() as f64) * (iterations as f64) / elapsed.as_secs_f64() / 1e6,
                 );
             }
             rates.sort_by(f64::total_cmp);
@@ -202,7 +272,7 @@ fn report(paths: &[String]) -> Result<(), String> {
                 "{{\"file\":{},\"op\":{},\"bytes\":{},\"iterations\":{iterations},\"medianMBps\":{median:.1}}}",
                 json_string(path),
                 json_string(name),
-                entry.raw.len()
+                entry.raw().len()
             );
         }
     }

@@ -1,0 +1,106 @@
+/**
+ * `npm run bench [-- [filter...] [--json] [--quick] [--runs N] [--sample-ms N]]`
+ *
+ * Discovers `bench/*.bench.ts` and runs every module, or with filters: each module whose
+ * file name contains a filter (all of it), and, of a module that exports `tags` (its case
+ * groups), just the groups a filter names (`npm run bench -- crc32`).
+ * Tables are printed as each finishes; `--json` also writes them, with the machine's
+ * description, to `bench-results/<time>-<module>.json` (gitignored).
+ *
+ * Run benchmarks on an otherwise idle machine: they compare subjects interleaved in one
+ * process, which cancels slow drift, not a second benchmark competing for the same cores.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { basename, join } from 'node:path';
+import { formatTable, type BenchOptions, type Table } from './harness';
+
+interface BenchModule {
+  run(options: BenchOptions): Promise<void>;
+  /** The module's case groups, selectable by filter (`options.wants(group)`). */
+  tags?: readonly string[];
+}
+
+interface Cli {
+  filters: string[];
+  json: boolean;
+  quick: boolean;
+  runs: number;
+  sampleMs: number;
+}
+
+function parseArgs(argv: readonly string[]): Cli {
+  const cli: Cli = { filters: [], json: false, quick: false, runs: 7, sampleMs: 25 };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const number = (): number => {
+      const value = Number(argv[(i += 1)]);
+      if (!Number.isFinite(value) || value <= 0) throw new Error(`${arg} needs a positive number`);
+      return value;
+    };
+    if (arg === '--json') cli.json = true;
+    else if (arg === '--quick') cli.quick = true;
+    else if (arg === '--runs') cli.runs = Math.max(5, Math.floor(number()));
+    else if (arg === '--sample-ms') cli.sampleMs = number();
+    else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
+    else cli.filters.push(arg.toLowerCase());
+  }
+  return cli;
+}
+
+async function main(): Promise<void> {
+  const cli = parseArgs(process.argv.slice(2));
+  const files = readdirSync(__dirname)
+    .filter((file) => file.endsWith('.bench.ts'))
+    .sort();
+  let ran = 0;
+  for (const file of files) {
+    const name = basename(file, '.bench.ts');
+    const module = (await import(join(__dirname, file))) as BenchModule;
+    const wholeModule = cli.filters.length === 0 || cli.filters.some((f) => name.toLowerCase().includes(f));
+    const groups = (module.tags ?? []).map((tag) => tag.toLowerCase());
+    const groupFilters = cli.filters.filter((f) => groups.some((group) => group.includes(f)));
+    if (!wholeModule && groupFilters.length === 0) continue;
+    const tables: Table[] = [];
+    const options: BenchOptions = {
+      runs: cli.runs,
+      sampleMs: cli.sampleMs,
+      quick: cli.quick,
+      wants: (group) => wholeModule || groupFilters.some((f) => group.toLowerCase().includes(f)),
+      report(table) {
+        tables.push(table);
+        console.log(`${formatTable(table)}\n`);
+      },
+    };
+    console.log(`# ${name} (median of ${cli.runs} interleaved runs, ~${cli.sampleMs} ms per sample)\n`);
+    await module.run(options);
+    ran += 1;
+    if (cli.json && tables.length > 0) writeJson(name, cli, tables);
+  }
+  if (ran === 0) {
+    console.error(`no benchmark matched ${cli.filters.join(', ') || '(nothing to run)'}; modules: ${files.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+function writeJson(module: string, cli: Cli, tables: readonly Table[]): void {
+  const dir = join(__dirname, '..', 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const file = join(dir, `${stamp}-${module}.json`);
+  const machine = {
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: cpus()[0]?.model,
+    cpus: cpus().length,
+    loadavg: loadavg(),
+  };
+  writeFileSync(file, `${JSON.stringify({ module, date: new Date().toISOString(), machine, options: cli, tables }, null, 2)}\n`);
+  console.log(`wrote ${file}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
