@@ -23,6 +23,7 @@ export {
   FloatBits,
   Json,
   Timestamp,
+  TIMESTAMP_BOUNDS,
   TypedNull,
   dataTypeOf,
   isNull,
@@ -57,3 +58,4 @@ export {
 } from './codec/index-metadata';
 export { decodeViewDefinition, encodeViewDefinition, type ViewDefinition } from './codec/view-definition';
 export { AlterOperation, decodeAlterTable, encodeAlterTable, type AlterTable } from './codec/alter-table';
+export { rowToObject, toRowValues, type RowInput } from './codec/row-shape';

@@ -42,19 +42,22 @@ export class ByteWriter {
 
   u8(value: number, what = 'u8'): this {
     ByteWriter.#check(value, 0xff, what);
-    this.#buffer[this.#reserve(1)] = value;
+    const at = this.#reserve(1); // reserve first: it may replace the buffer
+    this.#buffer[at] = value;
     return this;
   }
 
   u16(value: number, what = 'u16'): this {
     ByteWriter.#check(value, 0xffff, what);
-    this.#view.setUint16(this.#reserve(2), value, true);
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, value, true);
     return this;
   }
 
   u32(value: number, what = 'u32'): this {
     ByteWriter.#check(value, 0xffff_ffff, what);
-    this.#view.setUint32(this.#reserve(4), value, true);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, value, true);
     return this;
   }
 
@@ -62,13 +65,15 @@ export class ByteWriter {
     if (!Number.isInteger(value) || value < -0x8000_0000 || value > 0x7fff_ffff) {
       throw new PermafrostError('ERR_LIMIT', `${what} ${value} does not fit in i32`);
     }
-    this.#view.setInt32(this.#reserve(4), value, true);
+    const at = this.#reserve(4);
+    this.#view.setInt32(at, value, true);
     return this;
   }
 
   u64(value: bigint, what = 'u64'): this {
     if (value < 0n || value >= 1n << 64n) throw new PermafrostError('ERR_LIMIT', `${what} ${value} does not fit in u64`);
-    this.#view.setBigUint64(this.#reserve(8), value, true);
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, value, true);
     return this;
   }
 
@@ -76,17 +81,20 @@ export class ByteWriter {
     if (value < -(1n << 63n) || value >= 1n << 63n) {
       throw new PermafrostError('ERR_LIMIT', `${what} ${value} does not fit in i64`);
     }
-    this.#view.setBigInt64(this.#reserve(8), value, true);
+    const at = this.#reserve(8);
+    this.#view.setBigInt64(at, value, true);
     return this;
   }
 
   f64(value: number): this {
-    this.#view.setFloat64(this.#reserve(8), value, true);
+    const at = this.#reserve(8);
+    this.#view.setFloat64(at, value, true);
     return this;
   }
 
   bytes(data: Uint8Array): this {
-    this.#buffer.set(data, this.#reserve(data.length));
+    const at = this.#reserve(data.length); // reserve first: it may replace the buffer
+    this.#buffer.set(data, at);
     return this;
   }
 

@@ -22,9 +22,9 @@ import { ByteWriter } from './byte-writer';
 import { encodeValue, readValue } from './value-codec';
 import type { Value } from './values';
 
-export const ROW_VERSION_MAGIC_V2: Readonly<Uint8Array> = Object.freeze(
-  Uint8Array.of(0x52, 0x56, 0x32, 0x00, 0x00, 0x00, 0x00, 0x80),
-);
+/** The 8 bytes that start a v2 RowVersion. */
+export const ROW_VERSION_MAGIC_V2: readonly number[] = Object.freeze([0x52, 0x56, 0x32, 0x00, 0x00, 0x00, 0x00, 0x80]);
+const MAGIC_BYTES = Uint8Array.from(ROW_VERSION_MAGIC_V2);
 const MINIMUM_BYTES = 32;
 
 export interface RowVersion {
@@ -40,7 +40,7 @@ export interface RowVersion {
 
 /** Appends the v2 encoding of `version` to `writer`. */
 export function writeRowVersion(version: RowVersion, writer: ByteWriter): void {
-  writer.bytes(ROW_VERSION_MAGIC_V2);
+  writer.bytes(MAGIC_BYTES);
   writer.i64(version.txnId, 'txn id').i64(version.deletedAtTxnId, 'deleted-at txn id').i64(version.createTime, 'create time');
   writer.u32(version.values.length, 'value count');
   for (const value of version.values) {
@@ -61,7 +61,7 @@ export function encodeRowVersion(version: RowVersion): Buffer {
 function isV2(bytes: Uint8Array): boolean {
   if (bytes.length < 8) return false;
   for (let index = 0; index < 8; index += 1) {
-    if (bytes[index] !== ROW_VERSION_MAGIC_V2[index]) return false;
+    if (bytes[index] !== MAGIC_BYTES[index]) return false;
   }
   return true;
 }

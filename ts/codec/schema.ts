@@ -146,8 +146,9 @@ export function encodeSnapshotSchema(schema: SnapshotSchema): Buffer {
   return writer.toBuffer();
 }
 
+/** Optional trailing fields are absent only when nothing at all remains; a partial field is truncated. */
 function readOptionalExpression(reader: ByteReader, what: string, mandatory: boolean): string {
-  if (!mandatory && reader.remaining < 2) return '';
+  if (!mandatory && reader.remaining === 0) return '';
   return reader.string16(what);
 }
 
@@ -165,7 +166,7 @@ function readColumn(reader: ByteReader, index: number, snapshot: boolean): Omit<
 }
 
 function readForeignKeys(reader: ByteReader): ForeignKey[] {
-  if (reader.remaining < 2) return [];
+  if (reader.remaining === 0) return [];
   const count = reader.u16('foreign key count');
   reader.requireElements(count, 10, 'foreign key');
   const keys: ForeignKey[] = [];
@@ -184,7 +185,7 @@ function readForeignKeys(reader: ByteReader): ForeignKey[] {
 
 function readDefaults(reader: ByteReader, columnCount: number): Array<Value | undefined> {
   const defaults = new Array<Value | undefined>(columnCount).fill(undefined);
-  if (reader.remaining < 2) return defaults;
+  if (reader.remaining === 0) return defaults;
   const countAt = reader.offset;
   const count = reader.u16('default value count');
   if (count > columnCount) {

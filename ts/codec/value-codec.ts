@@ -120,6 +120,15 @@ function decodeFloat(reader: ByteReader): number | FloatBits {
   return view.getFloat64(0, true);
 }
 
+/**
+ * Copies f32 bytes into a fresh, exactly sized ArrayBuffer: Float32Array needs 4-byte
+ * alignment, and the input (often a pooled Buffer, whose `slice` is only a view) must not
+ * be kept alive or shared.
+ */
+function vectorFromBytes(view: Uint8Array): Float32Array {
+  return new Float32Array(new Uint8Array(view).buffer);
+}
+
 function decodeVector(reader: ByteReader, what: string): Float32Array {
   const at = reader.offset;
   const dimension = reader.u32(`${what} dimension`);
@@ -130,8 +139,7 @@ function decodeVector(reader: ByteReader, what: string): Float32Array {
       { offset: at },
     );
   }
-  // Copy into a fresh, aligned buffer: Float32Array views need 4-byte alignment.
-  return new Float32Array(reader.bytesView(dimension * 4, what).slice().buffer);
+  return vectorFromBytes(reader.bytesView(dimension * 4, what));
 }
 
 function decodeTimestamp(reader: ByteReader): Timestamp {
@@ -154,9 +162,9 @@ function decodeExtension(reader: ByteReader): Value {
     return new Json(new ByteReader(payload).utf8(length, 'json extension payload'));
   }
   if (dataType === DataType.Vector && length % 4 === 0) {
-    return new Float32Array(payload.slice().buffer);
+    return vectorFromBytes(payload);
   }
-  return new Extension(dataType, payload.slice());
+  return new Extension(dataType, new Uint8Array(payload));
 }
 
 /** Decodes the value at the reader's position (one tag and its payload). */

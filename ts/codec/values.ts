@@ -22,6 +22,8 @@ const NANOS_PER_SECOND = 1_000_000_000n;
 /** chrono's DateTime<Utc> range (years −262143 … 262142), which stoolap's reader enforces. */
 export const TIMESTAMP_SECONDS_MIN = -8_334_632_851_200n;
 export const TIMESTAMP_SECONDS_MAX = 8_210_298_412_799n;
+/** The range a `Timestamp` can hold, in whole seconds since the epoch. */
+export const TIMESTAMP_BOUNDS = Object.freeze({ secondsMin: TIMESTAMP_SECONDS_MIN, secondsMax: TIMESTAMP_SECONDS_MAX });
 
 /** A typed SQL NULL: NULL that remembers the column type it belongs to. */
 export class TypedNull {
