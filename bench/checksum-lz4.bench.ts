@@ -10,8 +10,7 @@
 import * as crc32Package from 'crc-32';
 import * as lz4js from 'lz4js';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { crc32 } from '../ts/checksum';
-import { lz4Compress, lz4CompressBound, lz4CompressInto, lz4Decompress, lz4DecompressInto } from '../ts/lz4';
+import { crc32, lz4Compress, lz4CompressBound, lz4CompressInto, lz4Decompress, lz4DecompressInto } from '../ts/index';
 import { formatSize, makeBlock, SHAPE_NAMES, SHAPES, SIZES, type Shape } from './data';
 import { place, type Placed } from './layout';
 import { local, mbps, measure, ratio, times, type BenchOptions, type Measurement, type Subject } from './harness';
