@@ -3,8 +3,10 @@
  * as little-endian byte blocks, generated deterministically from a seed so every run and
  * every contender (including the native baseline, which reads the same bytes from a file)
  * sees identical data. Averages over text or JSON would hide lz4_flex's weak spots
- * (sparse and run-heavy blocks), so every shape is reported on its own.
+ * (sparse and run-heavy blocks), so every shape is reported on its own. `makeRows` gives
+ * rows of a realistic table for the codec benchmarks.
  */
+import { Timestamp, type Value } from '../ts/index';
 
 /** Block sizes every byte benchmark runs at. */
 export const SIZES = [4 * 1024, 64 * 1024, 1024 * 1024] as const;
@@ -145,4 +147,31 @@ export function makeBlock(shape: Shape, size: number, seed = 42): Buffer {
       break;
   }
   return block;
+}
+
+/** Number of values in each row of `makeRows`. */
+export const ROW_WIDTH = 7;
+
+/**
+ * `count` rows of a trades-like table, in stored form (`Value[]` per row): id (sequential
+ * bigint), ts (Timestamp, random 0–999 ms steps), symbol (64-word vocabulary), price
+ * (2 decimals), qty (small bigint), note (80% NULL, else short text), active (boolean).
+ */
+export function makeRows(count: number, seed = 7): Value[][] {
+  const random = new Random(seed);
+  let ms = START_MS;
+  const rows: Value[][] = [];
+  for (let i = 0; i < count; i += 1) {
+    ms += random.int(1000);
+    rows.push([
+      BigInt(1_000_000 + i),
+      Timestamp.fromMillis(ms),
+      WORDS[random.int(WORDS.length)]!,
+      Math.round(random.next() * 100_000) / 100,
+      BigInt(random.int(1000)),
+      random.int(5) === 0 ? `note ${WORDS[random.int(WORDS.length)]!} ${random.int(100)}` : null,
+      random.int(2) === 0,
+    ]);
+  }
+  return rows;
 }
