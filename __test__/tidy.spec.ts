@@ -3,7 +3,7 @@
  * break it, so a failure says what to fix.
  */
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
@@ -109,7 +109,10 @@ test(`no source file under ts/ or crates/ exceeds ${MAX_LINES} lines without a j
   t.deepEqual(offenders, []);
 });
 
-test('no build output or dependency is committed', (t) => {
+/** True inside a git checkout with git installed (not in the slim test containers of CI). */
+const inGitCheckout = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: ROOT }).status === 0;
+
+(inGitCheckout ? test : test.skip)('no build output or dependency is committed', (t) => {
   const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
   t.true(tracked.length > 0, 'git ls-files listed nothing');
   const generated = /(^|\/)(target|dist|node_modules|bench-results|artifacts)\/|\.node$/;
