@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- [filter...] [--json] [--quick] [--runs N] [--sample-ms N]]`
+ * `npm run bench [-- [filter...] [--json] [--markdown] [--quick] [--runs N] [--sample-ms N]]`
  *
  * Discovers `bench/*.bench.ts` and runs every module, or with filters: each module whose
  * file name contains a filter (all of it), and, of a module that exports `tags` (its case
  * groups), just the groups a filter names (`npm run bench -- crc32`).
- * Tables are printed as each finishes; `--json` also writes them, with the machine's
- * description, to `bench-results/<time>-<module>.json` (gitignored).
+ * Tables are printed as each finishes (as Markdown with `--markdown`, for docs/benchmarks.md);
+ * `--json` also writes them, with the machine's description, to
+ * `bench-results/<time>-<module>.json` (gitignored).
  *
  * Run benchmarks on an otherwise idle machine: they compare subjects interleaved in one
  * process, which cancels slow drift, not a second benchmark competing for the same cores.
@@ -13,7 +14,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
-import { formatTable, type BenchOptions, type Table } from './harness';
+import { formatTable, markdownTable, type BenchOptions, type Table } from './harness';
 
 interface BenchModule {
   run(options: BenchOptions): Promise<void>;
@@ -24,13 +25,14 @@ interface BenchModule {
 interface Cli {
   filters: string[];
   json: boolean;
+  markdown: boolean;
   quick: boolean;
   runs: number;
   sampleMs: number;
 }
 
 function parseArgs(argv: readonly string[]): Cli {
-  const cli: Cli = { filters: [], json: false, quick: false, runs: 7, sampleMs: 25 };
+  const cli: Cli = { filters: [], json: false, markdown: false, quick: false, runs: 7, sampleMs: 25 };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const number = (): number => {
@@ -39,6 +41,7 @@ function parseArgs(argv: readonly string[]): Cli {
       return value;
     };
     if (arg === '--json') cli.json = true;
+    else if (arg === '--markdown') cli.markdown = true;
     else if (arg === '--quick') cli.quick = true;
     else if (arg === '--runs') cli.runs = Math.max(5, Math.floor(number()));
     else if (arg === '--sample-ms') cli.sampleMs = number();
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
       wants: (group) => wholeModule || groupFilters.some((f) => group.toLowerCase().includes(f)),
       report(table) {
         tables.push(table);
-        console.log(`${formatTable(table)}\n`);
+        console.log(cli.markdown ? `### ${table.title}\n\n${markdownTable(table)}\n${(table.notes ?? []).map((n) => `\n${n}`).join('')}\n` : `${formatTable(table)}\n`);
       },
     };
     console.log(`# ${name} (median of ${cli.runs} interleaved runs, ~${cli.sampleMs} ms per sample)\n`);
