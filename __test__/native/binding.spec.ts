@@ -1,8 +1,11 @@
 /**
  * The hand-written callbacks of crates/node/src/raw.rs (crc32, lz4CompressInto,
- * lz4DecompressInto): argument checks and error codes, which napi-rs would otherwise do.
+ * lz4DecompressInto): argument checks and error codes, which napi-rs would otherwise do,
+ * and their life in several Node environments (worker threads).
  */
 import test from 'ava';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { crc32, lz4Compress, lz4CompressBound, lz4CompressInto, lz4DecompressInto } from '../../ts/index';
 
 const notBytes = 'not bytes' as unknown as Uint8Array;
@@ -62,4 +65,31 @@ test('lz4DecompressInto of garbage is ERR_CORRUPT', (t) => {
 
 test('lz4DecompressInto with a non-Uint8Array source is ERR_INVALID_ARGUMENT', (t) => {
   t.throws(() => lz4DecompressInto(notBytes, Buffer.alloc(1)), { code: 'ERR_INVALID_ARGUMENT' });
+});
+
+test('the addon loads, works and unloads in worker threads, one after another and side by side', async (t) => {
+  const { localBinaryPath, platformArchAbi } = createRequire(__filename)('../../scripts/native-target.cjs') as {
+    localBinaryPath(triple: string): string;
+    platformArchAbi(): string;
+  };
+  const binary = process.env['PERMAFROST_NATIVE_PATH'] ?? localBinaryPath(platformArchAbi());
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const binding = require(workerData);
+    const input = Buffer.alloc(100000, 7);
+    const block = Buffer.alloc(binding.lz4CompressBound(input.length));
+    const written = binding.lz4CompressInto(input, block);
+    const output = Buffer.alloc(input.length);
+    binding.lz4DecompressInto(block.subarray(0, written), output);
+    parentPort.postMessage({ crc: binding.crc32(Buffer.from('123456789')), same: output.equals(input) });`;
+  const run = (): Promise<{ crc: number; same: boolean }> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(source, { eval: true, workerData: binary });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  t.deepEqual(await run(), { crc: 0xcbf43926, same: true });
+  t.deepEqual(await run(), { crc: 0xcbf43926, same: true });
+  t.deepEqual(await Promise.all([run(), run(), run()]), Array(3).fill({ crc: 0xcbf43926, same: true }));
+  t.is(crc32(Buffer.from('123456789')), 0xcbf43926);
 });
