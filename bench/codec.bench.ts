@@ -8,7 +8,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { decodeRowVersion, decodeValue, encodeRowVersion, encodeValueToBuffer, type RowVersion, type Value } from '../ts/index';
 import { makeRows, ROW_WIDTH } from './data';
-import { local, measure, perSecond, times, type BenchOptions, type Subject } from './harness';
+import { local, measure, perSecond, ratio, times, type BenchOptions, type Subject } from './harness';
 
 export const tags = ['codec', 'rows', 'values'];
 
@@ -28,9 +28,12 @@ async function compare(
 ): Promise<void> {
   const subjects: Subject[] = [local('permafrost', ours), local('v8', reference)];
   const results = await measure(subjects, values, options);
-  const a = results.get('permafrost')?.median;
-  const b = results.get('v8')?.median;
-  rows.push([label, perSecond(a), perSecond(b), times(a !== undefined && b !== undefined ? a / b : undefined)]);
+  rows.push([
+    label,
+    perSecond(results.get('permafrost')?.median),
+    perSecond(results.get('v8')?.median),
+    times(ratio(results, 'permafrost', 'v8')),
+  ]);
 }
 
 export async function run(options: BenchOptions): Promise<void> {

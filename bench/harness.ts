@@ -6,7 +6,9 @@
  *   **interleaved**: run 1 samples every subject, then run 2 (in a rotated order), and so on,
  *   so a noisy neighbour on a shared machine hits every subject alike;
  * - the reported figure is the median rate over the runs (min and max are kept for JSON);
- * - a ratio is always ours / baseline in throughput, so > 1 means we are faster.
+ * - a ratio is always ours / baseline in throughput, so > 1 means we are faster. It is the
+ *   median over runs of the ratio *within* each run, whose samples were taken moments
+ *   apart, so a load spike from another process that spans a whole run cancels out.
  *
  * Bench modules (`bench/*.bench.ts`) export `run(options: BenchOptions)` and call
  * `measure()` / `options.report()`. Nothing here asserts on timings: benchmarks never gate
@@ -43,6 +45,7 @@ export interface Measurement {
   readonly median: number;
   readonly min: number;
   readonly max: number;
+  /** One rate per run, in run order (so `ratio` can pair runs). */
   readonly rates: readonly number[];
 }
 
@@ -123,21 +126,25 @@ export async function measure(
       median: median(sorted),
       min: sorted[0]!,
       max: sorted[sorted.length - 1]!,
-      rates: sorted,
+      rates: rates[index]!,
     });
   });
   return results;
 }
 
-/** `ours / baseline` of two medians, or undefined when either is missing. */
+/**
+ * `ours / baseline`: the median over runs of the two subjects' rate ratio within each run,
+ * or undefined when either subject is missing.
+ */
 export function ratio(
   results: ReadonlyMap<string, Measurement>,
   ours: string,
   baseline: string,
 ): number | undefined {
-  const a = results.get(ours)?.median;
-  const b = results.get(baseline)?.median;
-  return a === undefined || b === undefined ? undefined : a / b;
+  const a = results.get(ours)?.rates;
+  const b = results.get(baseline)?.rates;
+  if (a === undefined || b === undefined || a.length === 0 || a.length !== b.length) return undefined;
+  return median(a.map((rate, run) => rate / b[run]!).sort((x, y) => x - y));
 }
 
 /** Bytes per second as MB/s (10^6), without decimals. */

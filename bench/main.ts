@@ -32,7 +32,7 @@ interface Cli {
 }
 
 function parseArgs(argv: readonly string[]): Cli {
-  const cli: Cli = { filters: [], json: false, markdown: false, quick: false, runs: 7, sampleMs: 25 };
+  const cli: Cli = { filters: [], json: false, markdown: false, quick: false, runs: 9, sampleMs: 15 };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const number = (): number => {
