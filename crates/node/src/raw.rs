@@ -1,6 +1,6 @@
 //! Hand-written Node-API callbacks for the three hot synchronous calls: `crc32`,
-//! `lz4CompressInto` and `lz4DecompressInto`. This module is the only `unsafe` code of the
-//! workspace.
+//! `lz4CompressInto` and `lz4DecompressInto`. This module is the only hand-written `unsafe`
+//! code of the workspace (`permafrost-core` forbids it).
 //!
 //! Why: the glue `#[napi]` generates for a function with arguments (napi-derive 3.7 /
 //! napi 3.16) opens a native-borrow scope per call — an `Arc<Mutex<_>>` allocation and
