@@ -59,3 +59,28 @@ export {
 export { decodeViewDefinition, encodeViewDefinition, type ViewDefinition } from './codec/view-definition';
 export { AlterOperation, decodeAlterTable, encodeAlterTable, type AlterTable } from './codec/alter-table';
 export { rowToObject, toRowValues, type RowInput } from './codec/row-shape';
+// Volumes and catalog
+export { VolumeBuilder, type VolumeSchema, type ColumnBatch, type ColumnInput, type VolumeBuilderOptions } from './volume/volume-builder';
+export type { FrozenVolume } from './volume/volume-summary';
+export type { ColumnData } from './volume/column-data';
+export type { VolumeMetadata, ColumnMeta } from './volume/volume-metadata';
+export type { ZoneMap, RowGroup } from './volume/zone-map';
+export { statsSum, statsAverage, type ColumnStats, type VolumeStats } from './volume/column-stats';
+export { BloomFilter } from './volume/bloom-filter';
+export { columnKinds, kindName, type ColumnKind } from './volume/column-kind';
+export { encodeVolume, encodeVolumeSync, writeVolume, type VolumeWriteOptions, type EncodedVolume } from './volume/volume-writer';
+export { VolumeReader, type VolumeReadOptions } from './volume/volume-reader';
+export {
+  listVolumes,
+  loadAllVolumes,
+  deleteVolume,
+  deleteAllVolumes,
+  removeVolumeTempFiles,
+  volumeFileName,
+  parseVolumeFileName,
+  tableDirectory,
+  type VolumeFile,
+} from './volume/volume-files';
+export { nextVolumeId, volumeIdGenerator, epochMicros } from './volume/volume-id';
+export { tableDirectoryName, TABLE_NAME_BYTES_MAX } from './volume/table-name';
+export { VolumeCatalog, readCatalog, writeCatalog, CATALOG_FILE_NAME, type VolumeEntry } from './catalog/volume-catalog';

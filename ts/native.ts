@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PermafrostError, type ErrorCode, ERROR_CODES } from './errors';
 
 /** Must equal `NATIVE_ABI_VERSION` in crates/node/src/lib.rs; bumped together. */
-const EXPECTED_ABI_VERSION = 1;
+const EXPECTED_ABI_VERSION = 2;
 
 /** The raw binding, exactly as crates/node exports it. */
 export interface NativeBinding {
@@ -33,6 +33,53 @@ export interface NativeBinding {
   readonly LZ4_EXPANSION_SLACK: number;
   readonly LZ4_BLOCK_BYTES_MAX: number;
   readonly LZ4_SIZE_PREFIX_BYTES: number;
+  // Volumes
+  volumeOutputBound(rawLength: number, compress: boolean): number;
+  volumeEncodeFixedColumn(kind: number, nulls: Uint8Array, values: Uint8Array, compress: boolean, out: Buffer, index: Buffer): number;
+  volumeEncodeFixedColumnAsync(
+    kind: number,
+    nulls: Uint8Array,
+    values: Uint8Array,
+    compress: boolean,
+    out: Buffer,
+    index: Buffer,
+  ): Promise<number>;
+  volumeCompressBlocks(raw: Uint8Array, compress: boolean, out: Buffer, index: Buffer): number;
+  volumeCompressBlocksAsync(raw: Uint8Array, compress: boolean, out: Buffer, index: Buffer): Promise<number>;
+  volumeDecodeFixedBlock(kind: number, src: Uint8Array, rawLength: number, dictSize: number, nullsDst: Buffer, valuesDst: Buffer): void;
+  volumeSummarizeColumn(kind: number, nulls: Uint8Array, values: Uint8Array, bloomBits: Buffer, bloomNumBits: number, out: Buffer): void;
+  volumeSummarizeColumnAsync(
+    kind: number,
+    nulls: Uint8Array,
+    values: Uint8Array,
+    bloomBits: Buffer,
+    bloomNumBits: number,
+    out: Buffer,
+  ): Promise<void>;
+  volumeBloomAdd(tag: number, blob: Uint8Array, ends: Uint8Array, bloomBits: Buffer, bloomNumBits: number): void;
+  volumeBloomMightContain(bloomBits: Uint8Array, bloomNumBits: number, tag: number, payload: Uint8Array): boolean;
+  volumeFirstUnorderedI64(values: Uint8Array, strict: boolean): number;
+  volumeCheckBlockIndex(index: Uint8Array, kinds: Uint8Array, rowCount: number, available: number): number;
+  volumeCheckContainerAsync(file: Uint8Array): Promise<number>;
+  readonly VOLUME_MAGIC: number;
+  readonly VOLUME_VERSION: number;
+  readonly VOLUME_HEADER_BYTES: number;
+  readonly VOLUME_BLOCK_INDEX_ENTRY_BYTES: number;
+  readonly VOLUME_CRC_BYTES: number;
+  readonly VOLUME_ROW_GROUP_ROWS: number;
+  readonly VOLUME_METADATA_BYTES_MAX: number;
+  readonly VOLUME_COLUMNS_MAX: number;
+  readonly VOLUME_KIND_INT64: number;
+  readonly VOLUME_KIND_FLOAT64: number;
+  readonly VOLUME_KIND_TIMESTAMP: number;
+  readonly VOLUME_KIND_BOOLEAN: number;
+  readonly VOLUME_KIND_DICTIONARY: number;
+  readonly VOLUME_KIND_BYTES: number;
+  readonly VOLUME_FLAG_SORTED: number;
+  readonly VOLUME_BLOOM_BITS_PER_ROW: number;
+  readonly VOLUME_BLOOM_BITS_MIN: number;
+  readonly VOLUME_SUMMARY_GLOBAL_BYTES: number;
+  readonly VOLUME_SUMMARY_GROUP_BYTES: number;
 }
 
 interface NativeTarget {

@@ -23,6 +23,8 @@ const target = requireCjs(join(ROOT, 'scripts', 'native-target.cjs')) as {
 const TRIPLE = target.platformArchAbi()!;
 const REAL_BINARY = target.localBinaryPath(TRIPLE);
 const VERSION = (requireCjs(join(ROOT, 'package.json')) as { version: string }).version;
+/** The ABI version this checkout's loader expects (the real addon reports it). */
+const ABI = native().abiVersion();
 
 interface Outcome {
   readonly loaded: boolean;
@@ -46,7 +48,7 @@ function sandbox(): string {
   return dir;
 }
 
-/** A JS stand-in for the addon: `abiVersion()` returns `abi`, `crc32()` returns 42. */
+/** A JS stand-in for the addon: `abiVersion()` returns `abi` (none if undefined), `crc32()` returns 42. */
 function fakeBinding(dir: string, file: string, abi: number | undefined): string {
   const path = join(dir, file);
   const abiVersion = abi === undefined ? '' : `abiVersion: () => ${abi},`;
@@ -70,7 +72,7 @@ async function load(root: string, env: Record<string, string> = {}): Promise<Out
 
 test('PERMAFROST_NATIVE_PATH is loaded first', async (t) => {
   const root = sandbox();
-  const outcome = await load(root, { PERMAFROST_NATIVE_PATH: fakeBinding(root, 'fake.cjs', 1) });
+  const outcome = await load(root, { PERMAFROST_NATIVE_PATH: fakeBinding(root, 'fake.cjs', ABI) });
   t.deepEqual(outcome, { loaded: true, crc: 42 });
 });
 
@@ -102,7 +104,7 @@ test('a binary with another ABI version is refused', async (t) => {
   const root = sandbox();
   const outcome = await load(root, { PERMAFROST_NATIVE_PATH: fakeBinding(root, 'stale.cjs', 999) });
   t.is(outcome.code, 'ERR_NATIVE_BINDING');
-  t.true(outcome.message?.includes('native ABI version 999, expected 1'), outcome.message);
+  t.true(outcome.message?.includes(`native ABI version 999, expected ${ABI}`), outcome.message);
 });
 
 test('a binary without an ABI version is refused', async (t) => {
@@ -117,7 +119,7 @@ function platformPackage(root: string, version: string): void {
   const dir = join(root, 'node_modules', `permafrost-${TRIPLE}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `permafrost-${TRIPLE}`, version, main: 'binding.cjs' }));
-  fakeBinding(dir, 'binding.cjs', 1);
+  fakeBinding(dir, 'binding.cjs', ABI);
 }
 
 test('the platform package of the same version is loaded', async (t) => {

@@ -7,8 +7,9 @@
 import { isPermafrostError } from '../errors';
 import { parseArgs } from './args';
 import type { CommandGroup, CommandIo } from './command';
+import { catalogCommands, volumeCommands } from './volume';
 
-const GROUPS: readonly CommandGroup[] = [];
+const GROUPS: readonly CommandGroup[] = [volumeCommands, catalogCommands];
 
 function usage(io: CommandIo): void {
   io.out('usage: permafrost <group> <command> [args]');

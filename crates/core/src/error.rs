@@ -14,6 +14,10 @@ pub enum ErrorCode {
     Limit,
     /// The caller passed an argument the function cannot work with.
     InvalidArgument,
+    /// A stored CRC32 does not match the bytes it covers.
+    Checksum,
+    /// The input declares a format version this build does not read.
+    UnsupportedVersion,
 }
 
 impl ErrorCode {
@@ -25,6 +29,8 @@ impl ErrorCode {
             Self::Corrupt => "ERR_CORRUPT",
             Self::Limit => "ERR_LIMIT",
             Self::InvalidArgument => "ERR_INVALID_ARGUMENT",
+            Self::Checksum => "ERR_CHECKSUM",
+            Self::UnsupportedVersion => "ERR_UNSUPPORTED_VERSION",
         }
     }
 }

@@ -13,5 +13,6 @@ pub mod checksum;
 pub mod constants;
 pub mod error;
 pub mod lz4_block;
+pub mod volume;
 
 pub use error::{CoreError, ErrorCode};

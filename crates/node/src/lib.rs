@@ -15,6 +15,7 @@ pub mod constants;
 pub mod crc;
 pub mod lz4;
 pub mod raw;
+pub mod volume;
 
 // The three hot synchronous calls, as hand-written callbacks (see raw.rs for why). A
 // `#[napi]` const is exported under its Rust name, hence the lower-case names.
@@ -30,7 +31,7 @@ pub const lz4DecompressInto: raw::RawFunction = raw::LZ4_DECOMPRESS_INTO;
 
 /// Version of the binary interface between this addon and `ts/native.ts`. Bump it whenever
 /// a function changes shape; the loader refuses a binary whose number differs.
-pub const NATIVE_ABI_VERSION: u32 = 1;
+pub const NATIVE_ABI_VERSION: u32 = 2;
 
 #[napi_derive::napi(catch_unwind)]
 #[must_use]

@@ -1,0 +1,144 @@
+/**
+ * Everything the store knows about one table: its schema, its hot rows (committed since the
+ * last seal, held in memory and in the WAL), its cold segments (sealed volumes, newest last)
+ * and its tombstones (cold row ids that were deleted or superseded by a hot row).
+ *
+ * Visibility rule for a row id, first match wins:
+ * 1. a hot row — the newest committed version;
+ * 2. a tombstone — the row is deleted (or its newer version is hot);
+ * 3. the newest cold segment holding the row id (later segments win, as in stoolap).
+ *
+ * Cold rows are read through a per-segment projection that maps schema columns to volume
+ * columns by name and type (a volume written under an older schema reads missing columns as
+ * the column default or a typed NULL), as stoolap does after schema changes.
+ */
+import { DataType } from '../codec/data-type';
+import type { TableSchema } from '../codec/schema';
+import { TypedNull, type Value } from '../codec/values';
+import type { ManifestSegment, TableManifest, Tombstone } from '../manifest/table-manifest';
+import { ColdSegment } from './cold-segment';
+
+export interface ColdLocation {
+  readonly segment: ColdSegment;
+  readonly position: number;
+}
+
+export class TableState {
+  schema: TableSchema;
+  /** Lower-cased name: the key of the table and its directory under `volumes/`. */
+  readonly key: string;
+  readonly hot = new Map<bigint, Value[]>();
+  /** Cold row id → commit LSN of the delete/update that hid it. */
+  readonly tombstones = new Map<bigint, bigint>();
+  /** Oldest first; a later segment wins for a duplicate row id. */
+  readonly segments: ColdSegment[] = [];
+  readonly #projections = new WeakMap<ColdSegment, Int32Array>();
+  /** Manifest fields kept across checkpoints. */
+  manifestCheckpointLsn = 0n;
+  nextSegmentId = 0n;
+  /** Next auto-increment row id (above every id seen). */
+  nextRowId = 1n;
+
+  constructor(schema: TableSchema) {
+    this.schema = schema;
+    this.key = schema.tableName.toLowerCase();
+  }
+
+  /** Index of the INTEGER PRIMARY KEY column whose value is the row id, or -1. */
+  get rowIdColumn(): number {
+    return this.schema.columns.findIndex((column) => column.primaryKey && column.dataType === DataType.Integer);
+  }
+
+  /** Raises the auto-increment counter past `rowId`. */
+  noteRowId(rowId: bigint): void {
+    if (rowId >= this.nextRowId) this.nextRowId = rowId + 1n;
+  }
+
+  addSegment(segment: ManifestSegment, reader: ColdSegment['reader']): ColdSegment {
+    const cold = new ColdSegment(segment, reader);
+    this.segments.push(cold);
+    if (segment.segmentId >= this.nextSegmentId) this.nextSegmentId = segment.segmentId + 1n;
+    this.noteRowId(segment.maxRowId);
+    return cold;
+  }
+
+  /** The newest cold copy of `rowId`, ignoring tombstones. */
+  coldLocation(rowId: bigint): ColdLocation | undefined {
+    for (let index = this.segments.length - 1; index >= 0; index -= 1) {
+      const segment = this.segments[index]!;
+      const position = segment.positionOf(rowId);
+      if (position >= 0) return { segment, position };
+    }
+    return undefined;
+  }
+
+  /** True when some cold segment holds `rowId` and no tombstone hides it. */
+  hasVisibleColdRow(rowId: bigint): boolean {
+    return !this.tombstones.has(rowId) && this.coldLocation(rowId) !== undefined;
+  }
+
+  /** The committed row `rowId`, or undefined. */
+  get(rowId: bigint): Value[] | undefined {
+    const hot = this.hot.get(rowId);
+    if (hot !== undefined) return hot;
+    if (this.tombstones.has(rowId)) return undefined;
+    const cold = this.coldLocation(rowId);
+    return cold === undefined ? undefined : this.coldRow(cold.segment, cold.position);
+  }
+
+  #projection(segment: ColdSegment): Int32Array {
+    let projection = this.#projections.get(segment);
+    if (projection === undefined) {
+      const volumeColumns = segment.reader.columns;
+      projection = Int32Array.from(this.schema.columns, (column) =>
+        volumeColumns.findIndex((candidate) => candidate.name.toLowerCase() === column.name.toLowerCase() && candidate.dataType === column.dataType),
+      );
+      this.#projections.set(segment, projection);
+    }
+    return projection;
+  }
+
+  /** A cold row in the current schema's column order. */
+  coldRow(segment: ColdSegment, position: number): Value[] {
+    const projection = this.#projection(segment);
+    return this.schema.columns.map((column, index) => {
+      const source = projection[index]!;
+      if (source >= 0) return segment.reader.getValue(source, position);
+      return column.defaultValue ?? (column.dataType === DataType.Null ? null : TypedNull.of(column.dataType));
+    });
+  }
+
+  /** Forgets cached projections (after a schema change). */
+  resetProjections(schema: TableSchema): void {
+    this.schema = schema;
+    for (const segment of this.segments) this.#projections.delete(segment);
+  }
+
+  /** Number of visible rows (hot rows plus visible cold rows). */
+  rowCount(): number {
+    let count = this.hot.size;
+    const seen = new Set<bigint>();
+    for (let index = this.segments.length - 1; index >= 0; index -= 1) {
+      for (const rowId of this.segments[index]!.reader.rowIds) {
+        if (seen.has(rowId)) continue;
+        seen.add(rowId);
+        if (!this.hot.has(rowId) && !this.tombstones.has(rowId)) count += 1;
+      }
+    }
+    return count;
+  }
+
+  /** The manifest that describes this table's cold state (spec §6.1). */
+  toManifest(checkpointLsn: bigint): TableManifest {
+    const tombstones: Tombstone[] = [...this.tombstones].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([rowId, commitSeq]) => ({ rowId, commitSeq }));
+    return {
+      nextSegmentId: this.nextSegmentId,
+      checkpointLsn,
+      tableName: this.key,
+      segments: this.segments.map((segment) => segment.segment),
+      tombstones,
+      columnRenames: [],
+      droppedColumns: [],
+    };
+  }
+}
