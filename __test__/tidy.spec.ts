@@ -100,9 +100,16 @@ test('every multi-byte DataView access under ts/ passes littleEndian = true', (t
   t.deepEqual(offenders, []);
 });
 
-test(`no source file under ts/ or crates/ exceeds ${MAX_LINES} lines without a justification at its top`, (t) => {
+/** The lines that count against MAX_LINES: a Rust file's inline `#[cfg(test)]` module does not. */
+function codeLines(file: string): string[] {
+  const lines = read(file).split('\n');
+  const tests = file.endsWith('.rs') ? lines.findIndex((line) => line.trim() === '#[cfg(test)]') : -1;
+  return tests === -1 ? lines : lines.slice(0, tests);
+}
+
+test(`no source file under ts/ or crates/ exceeds ${MAX_LINES} lines (Rust: before its tests) without a justification at its top`, (t) => {
   const offenders = [...walk('ts', /\.(ts|cjs)$/), ...walk('crates', /\.rs$/)].filter((file) => {
-    const lines = read(file).split('\n');
+    const lines = codeLines(file);
     if (lines.length <= MAX_LINES) return false;
     return !LONG_FILE_JUSTIFICATION.test(lines.slice(0, 15).join('\n'));
   });
