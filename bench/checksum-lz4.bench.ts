@@ -228,7 +228,7 @@ export async function run(options: BenchOptions): Promise<void> {
       await decompressCases(options, native, inputs);
     }
     summary(options);
-    if (options.quick) console.log(`shapes: ${shapes.map((s) => `${s} = ${SHAPES[s]}`).join('; ')}`);
+    if (options.quick && wantLz4) console.log(`shapes: ${shapes.map((s) => `${s} = ${SHAPES[s]}`).join('; ')}`);
   } finally {
     await native?.close();
   }

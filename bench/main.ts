@@ -11,7 +11,7 @@
  * Run benchmarks on an otherwise idle machine: they compare subjects interleaved in one
  * process, which cancels slow drift, not a second benchmark competing for the same cores.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { formatTable, markdownTable, type BenchOptions, type Table } from './harness';
@@ -51,6 +51,31 @@ function parseArgs(argv: readonly string[]): Cli {
   return cli;
 }
 
+/** Busy and total CPU time of the whole machine so far (Linux `/proc/stat`), in seconds. */
+function machineCpu(): { busy: number; total: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    return { busy: (total - fields[3]! - (fields[4] ?? 0)) / 100, total: total / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How busy the machine was while a module ran, and how much of that was this process: the
+ * interleaving cancels drift, not another job competing for the same cores.
+ */
+function loadReport(start: ReturnType<typeof machineCpu>, startOwn: NodeJS.CpuUsage): string | undefined {
+  const end = machineCpu();
+  if (start === undefined || end === undefined || end.total <= start.total) return undefined;
+  const own = process.cpuUsage(startOwn);
+  const busy = (end.busy - start.busy) / (end.total - start.total);
+  const mine = (own.user + own.system) / 1e6 / (end.total - start.total);
+  const line = `machine busy ${(busy * 100).toFixed(0)}% of all cores during the run (this process ${(mine * 100).toFixed(0)}%)`;
+  return busy - mine > 0.35 ? `${line}: other processes competed for the CPU, so ratios are unreliable; re-run on an idle machine` : line;
+}
+
 async function main(): Promise<void> {
   const cli = parseArgs(process.argv.slice(2));
   const files = readdirSync(__dirname)
@@ -76,9 +101,13 @@ async function main(): Promise<void> {
       },
     };
     console.log(`# ${name} (median of ${cli.runs} interleaved runs, ~${cli.sampleMs} ms per sample)\n`);
+    const cpuAtStart = machineCpu();
+    const ownAtStart = process.cpuUsage();
     await module.run(options);
     ran += 1;
-    if (cli.json && tables.length > 0) writeJson(name, cli, tables);
+    const load = loadReport(cpuAtStart, ownAtStart);
+    if (load !== undefined) console.log(`${load}\n`);
+    if (cli.json && tables.length > 0) writeJson(name, cli, tables, load);
   }
   if (ran === 0) {
     console.error(`no benchmark matched ${cli.filters.join(', ') || '(nothing to run)'}; modules: ${files.join(', ')}`);
@@ -86,7 +115,7 @@ async function main(): Promise<void> {
   }
 }
 
-function writeJson(module: string, cli: Cli, tables: readonly Table[]): void {
+function writeJson(module: string, cli: Cli, tables: readonly Table[], load: string | undefined): void {
   const dir = join(__dirname, '..', 'bench-results');
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
@@ -98,6 +127,7 @@ function writeJson(module: string, cli: Cli, tables: readonly Table[]): void {
     cpu: cpus()[0]?.model,
     cpus: cpus().length,
     loadavg: loadavg(),
+    load,
   };
   writeFileSync(file, `${JSON.stringify({ module, date: new Date().toISOString(), machine, options: cli, tables }, null, 2)}\n`);
   console.log(`wrote ${file}`);
