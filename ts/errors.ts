@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   ERR_POISONED: 'an earlier write or fsync failed; the handle refuses writes until reopened',
   ERR_IO: 'the operating system reported an I/O error (see `cause`)',
   ERR_NOT_FOUND: 'a file, table or row that must exist does not',
+  ERR_CONSTRAINT: 'a write breaks a rule of the data: a row id or table that already exists',
+  ERR_CONFLICT: 'a concurrent transaction committed a change to the same row first; retry the transaction',
   ERR_NATIVE_BINDING: 'the native addon could not be loaded or does not match this package',
   ERR_INTERNAL: 'a bug in permafrost (a Rust panic or a broken invariant); please report it',
 } as const;

@@ -84,3 +84,28 @@ export {
 export { nextVolumeId, volumeIdGenerator, epochMicros } from './volume/volume-id';
 export { tableDirectoryName, TABLE_NAME_BYTES_MAX } from './volume/table-name';
 export { VolumeCatalog, readCatalog, writeCatalog, CATALOG_FILE_NAME, type VolumeEntry } from './catalog/volume-catalog';
+// WAL and persistence manager
+export { PersistenceManager, type PersistenceStatus } from './persistence/persistence-manager';
+export type { PersistenceOptions } from './persistence/persistence-options';
+export type { SyncMode } from './wal/wal-manager';
+export { WalOperation, WalFlag, walOperationName, DDL_TXN_ID, MARKER_TXN_ID } from './wal/wal-constants';
+export { WalEntry } from './wal/wal-entry';
+export type { ReplayCallback, TwoPhaseRecoveryInfo } from './wal/replay';
+export type { WalRecoveryReport } from './wal/recovery';
+export type { WalRepair } from './wal/truncation';
+export type { WalDamage } from './wal/wal-damage';
+export type { DroppedTransaction } from './wal/wal-analysis';
+export { decodeWalEntries, readWalRecords, verifyWalDirectory, type WalRecord, type WalVerifyReport } from './wal/wal-reader';
+export { decodeCheckpointMeta, encodeCheckpointMeta, type CheckpointMeta, type CommittedTransaction } from './wal/checkpoint-meta';
+export { decodeCommitDigest, type CommitDigest } from './wal/commit-digest';
+export { nodeFileSystem, type FileSystem } from './io/file-system';
+export { DirectoryLock, LOCK_FILE_NAME } from './io/directory-lock';
+
+// The store: tables, transactions, checkpoints into volumes, recovery, time-range scans
+export { Store, type StoreStatus } from './store/store';
+export { Transaction, type TransactionStatus } from './store/transaction';
+export type { StoreOptions } from './store/store-options';
+export type { CheckpointReport } from './store/checkpoint-cycle';
+export type { StoreRecoveryReport, RecoveryMode } from './store/open-store';
+export type { ScanOptions, ScanRow, ScanStats, TimeInput, TimeRange } from './store/scan';
+export type { StoreInfo, TableInfo, VolumeInfo } from './store/store-info';

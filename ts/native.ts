@@ -16,10 +16,105 @@ import { join } from 'node:path';
 import { PermafrostError, type ErrorCode, ERROR_CODES } from './errors';
 
 /** Must equal `NATIVE_ABI_VERSION` in crates/node/src/lib.rs; bumped together. */
-const EXPECTED_ABI_VERSION = 2;
+const EXPECTED_ABI_VERSION = 3;
+
+
+// WAL: the names of the constants crates/core/src/constants.rs defines for the WAL (values
+// come from the binary; only the names are listed here so the binding is typed).
+export const WAL_CONSTANT_NAMES = [
+  'WAL_ENTRY_MAGIC',
+  'WAL_ENTRY_VERSION',
+  'WAL_HEADER_BYTES',
+  'WAL_HEADER_FLAGS_OFFSET',
+  'WAL_HEADER_SIZE_OFFSET',
+  'WAL_HEADER_LSN_OFFSET',
+  'WAL_HEADER_PREVIOUS_LSN_OFFSET',
+  'WAL_HEADER_ENTRY_SIZE_OFFSET',
+  'WAL_HEADER_CHECKSUM_OFFSET',
+  'WAL_DATA_FIXED_BYTES',
+  'WAL_DATA_NAME_LENGTH_OFFSET',
+  'WAL_DATA_NAME_OFFSET',
+  'WAL_CRC_BYTES',
+  'WAL_ENTRY_DATA_BYTES_MAX',
+  'WAL_COMPRESSION_THRESHOLD_BYTES',
+  'WAL_FLAG_COMPRESSED',
+  'WAL_FLAG_COMMIT_MARKER',
+  'WAL_FLAG_ABORT_MARKER',
+  'WAL_FLAGS_NEVER_WRITTEN',
+  'WAL_OP_INSERT',
+  'WAL_OP_UPDATE',
+  'WAL_OP_DELETE',
+  'WAL_OP_COMMIT',
+  'WAL_OP_ROLLBACK',
+  'WAL_OP_CREATE_TABLE',
+  'WAL_OP_DROP_TABLE',
+  'WAL_OP_ALTER_TABLE',
+  'WAL_OP_CREATE_INDEX',
+  'WAL_OP_DROP_INDEX',
+  'WAL_OP_CREATE_VIEW',
+  'WAL_OP_DROP_VIEW',
+  'WAL_OP_TRUNCATE_TABLE',
+  'WAL_OP_MAX',
+  'WAL_DDL_TXN_ID',
+  'WAL_MARKER_TXN_ID',
+  'WAL_INDEX_RECORD_BYTES',
+  'WAL_INDEX_OFFSET',
+  'WAL_INDEX_LSN',
+  'WAL_INDEX_PREVIOUS_LSN',
+  'WAL_INDEX_TXN_ID',
+  'WAL_INDEX_TXN_ID_NUMBER',
+  'WAL_INDEX_ROW_ID',
+  'WAL_INDEX_TIMESTAMP',
+  'WAL_INDEX_LSN_NUMBER',
+  'WAL_INDEX_ENTRY_BYTES',
+  'WAL_INDEX_DATA_CRC',
+  'WAL_INDEX_PAYLOAD_OFFSET',
+  'WAL_INDEX_PAYLOAD_STORED_BYTES',
+  'WAL_INDEX_PAYLOAD_RAW_BYTES',
+  'WAL_INDEX_TABLE_NAME_BYTES',
+  'WAL_INDEX_HEADER_BYTES',
+  'WAL_INDEX_KIND',
+  'WAL_INDEX_REASON',
+  'WAL_INDEX_FLAGS',
+  'WAL_INDEX_OPERATION',
+  'WAL_INDEX_PRESENT',
+  'WAL_INDEX_HAS_HEADER',
+  'WAL_INDEX_HAS_TXN',
+  'WAL_INDEX_HEADER_VERIFIED',
+  'WAL_RECORD_ENTRY',
+  'WAL_RECORD_DAMAGE',
+  'WAL_DAMAGE_BAD_MAGIC',
+  'WAL_DAMAGE_BAD_VERSION',
+  'WAL_DAMAGE_BAD_HEADER_SIZE',
+  'WAL_DAMAGE_HEADER_CHECKSUM',
+  'WAL_DAMAGE_ENTRY_TOO_LARGE',
+  'WAL_DAMAGE_TRUNCATED',
+  'WAL_DAMAGE_DATA_CHECKSUM',
+  'WAL_DAMAGE_BAD_LAYOUT',
+  'WAL_DAMAGE_UNKNOWN_OPERATION',
+  'WAL_DAMAGE_BAD_TABLE_NAME',
+  'WAL_DAMAGE_BAD_FLAGS',
+  'WAL_DAMAGE_BAD_COMPRESSION',
+  'WAL_DAMAGE_ZERO_LSN',
+  'WAL_SCAN_END',
+  'WAL_SCAN_NEED_MORE',
+  'WAL_SCAN_INDEX_FULL',
+] as const;
+
+/** The WAL constants, as numbers read from the addon. */
+export type WalConstants = { readonly [Name in (typeof WAL_CONSTANT_NAMES)[number]]: number };
+
+/** Where a `walScan` call stopped (see crates/core/src/wal_scan.rs). */
+export interface WalScanOutcome {
+  readonly records: number;
+  readonly stop: number;
+  readonly resume: number;
+  readonly neededBytes: number;
+  readonly inDamage: boolean;
+}
 
 /** The raw binding, exactly as crates/node exports it. */
-export interface NativeBinding {
+export interface NativeBinding extends WalConstants {
   abiVersion(): number;
   crc32(data: Uint8Array, initial?: number): number;
   crc32Async(data: Uint8Array, initial?: number): Promise<number>;
@@ -80,6 +175,13 @@ export interface NativeBinding {
   readonly VOLUME_BLOOM_BITS_MIN: number;
   readonly VOLUME_SUMMARY_GLOBAL_BYTES: number;
   readonly VOLUME_SUMMARY_GROUP_BYTES: number;
+  // WAL
+  walSealDrafts(buffer: Buffer, length: number): number;
+  walSealDraftsAsync(buffer: Buffer, length: number): Promise<number>;
+  walScan(window: Uint8Array, baseOffset: number, isFinal: boolean, inDamage: boolean, index: Buffer): WalScanOutcome;
+  walDecompressPayloads(window: Uint8Array, work: Uint8Array, slab: Buffer): void;
+  tryLockFile(fd: number): boolean;
+  unlockFile(fd: number): void;
 }
 
 interface NativeTarget {

@@ -8,8 +8,9 @@ import { isPermafrostError } from '../errors';
 import { parseArgs } from './args';
 import type { CommandGroup, CommandIo } from './command';
 import { catalogCommands, volumeCommands } from './volume';
+import { walCommands } from './wal';
 
-const GROUPS: readonly CommandGroup[] = [volumeCommands, catalogCommands];
+const GROUPS: readonly CommandGroup[] = [walCommands, volumeCommands, catalogCommands];
 
 function usage(io: CommandIo): void {
   io.out('usage: permafrost <group> <command> [args]');

@@ -8,13 +8,12 @@
  * open deletes, and its rows are still in the WAL, which is only truncated after the manifest.
  */
 import type { Value } from '../codec/values';
-import { DataType } from '../codec/data-type';
-import { Timestamp } from '../codec/values';
 import type { ManifestSegment } from '../manifest/table-manifest';
 import { VolumeBuilder } from '../volume/volume-builder';
 import { VolumeReader } from '../volume/volume-reader';
 import { writeVolume } from '../volume/volume-writer';
 import type { TableState } from './table-state';
+import { micros, timeColumnIndex } from './time-column';
 
 export const ROW_GROUP_ROWS = 65_536;
 
@@ -37,14 +36,6 @@ export interface SealOptions {
   readonly nextVolumeId: () => bigint;
 }
 
-/** The first Timestamp column of a schema: the column the catalog's time ranges describe. */
-export function timeColumnIndex(state: TableState): number {
-  return state.schema.columns.findIndex((column) => column.dataType === DataType.Timestamp);
-}
-
-function micros(value: Value): bigint | undefined {
-  return value instanceof Timestamp ? value.epochNanos / 1000n - (value.epochNanos % 1000n < 0n ? 1n : 0n) : undefined;
-}
 
 /** Seals `rows` (already sorted by row id) of `state` into one or more volumes. */
 export async function sealRows(state: TableState, rows: ReadonlyArray<readonly [bigint, Value[]]>, options: SealOptions): Promise<SealedVolume[]> {

@@ -35,6 +35,8 @@ export class TableState {
   readonly #projections = new WeakMap<ColdSegment, Int32Array>();
   /** Manifest fields kept across checkpoints. */
   manifestCheckpointLsn = 0n;
+  /** True once a manifest for this table exists on disk (it must then be kept current). */
+  hasManifest = false;
   nextSegmentId = 0n;
   /** Next auto-increment row id (above every id seen). */
   nextRowId = 1n;
@@ -116,6 +118,16 @@ export class TableState {
 
   /** Number of visible rows (hot rows plus visible cold rows). */
   rowCount(): number {
+    const overlapping = this.segments.some((a, i) => this.segments.some((b, j) => i < j && a.segment.minRowId <= b.segment.maxRowId && b.segment.minRowId <= a.segment.maxRowId));
+    if (overlapping) return this.#rowCountSlow();
+    // Segments hold disjoint row ids: count them, then correct for hidden and superseded rows.
+    let count = this.segments.reduce((total, segment) => total + segment.reader.rowCount, 0);
+    for (const rowId of this.tombstones.keys()) if (this.coldLocation(rowId) !== undefined) count -= 1;
+    for (const rowId of this.hot.keys()) if (this.tombstones.has(rowId) || this.coldLocation(rowId) === undefined) count += 1;
+    return count;
+  }
+
+  #rowCountSlow(): number {
     let count = this.hot.size;
     const seen = new Set<bigint>();
     for (let index = this.segments.length - 1; index >= 0; index -= 1) {

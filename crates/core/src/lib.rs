@@ -14,5 +14,8 @@ pub mod constants;
 pub mod error;
 pub mod lz4_block;
 pub mod volume;
+pub mod wal_entry;
+pub mod wal_payload;
+pub mod wal_scan;
 
 pub use error::{CoreError, ErrorCode};

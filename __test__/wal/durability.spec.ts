@@ -1,0 +1,211 @@
+/**
+ * What each sync mode waits for, group commit, poisoning after a failed write or fsync,
+ * rotation, and that fsync never blocks the event loop.
+ */
+import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nodeFileSystem } from '../../ts/io/file-system';
+import { PersistenceManager } from '../../ts/persistence/persistence-manager';
+import { decodeCheckpointMeta } from '../../ts/wal/checkpoint-meta';
+import { WalOperation } from '../../ts/wal/wal-constants';
+import { FaultyFileSystem } from './helpers/faulty-fs';
+import { tempDir } from './helpers/temp-dir';
+
+async function commitOne(pm: PersistenceManager, bytes = 100): Promise<bigint> {
+  const txn = pm.allocateTxnId();
+  pm.recordDml(txn, 't', 1n, WalOperation.Insert, Buffer.alloc(bytes, Number(txn % 251n)));
+  await pm.commit(txn);
+  return txn;
+}
+
+async function committedIds(dir: string): Promise<bigint[]> {
+  await using pm = await PersistenceManager.open(dir);
+  const ids: bigint[] = [];
+  await pm.replayTwoPhase(0n, (entry) => {
+    if (entry.operation === WalOperation.Commit && entry.txnId > 0n) ids.push(entry.txnId);
+  });
+  return ids;
+}
+
+/** A file system whose fdatasync takes `delayMs` (to watch what waits for it). */
+class SlowSyncFileSystem extends FaultyFileSystem {
+  constructor(readonly delayMs: number) {
+    super();
+  }
+  override async fdatasync(fd: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    return super.fdatasync(fd);
+  }
+}
+
+test('full: a commit resolves only after an fdatasync that covers it', async (t) => {
+  const fileSystem = new SlowSyncFileSystem(30);
+  await using pm = await PersistenceManager.open(tempDir(t), { syncMode: 'full', fileSystem });
+  const before = fileSystem.count('fdatasync');
+  const txn = pm.allocateTxnId();
+  pm.recordDml(txn, 't', 1n, WalOperation.Insert, Buffer.from('x'));
+  let resolved = false;
+  const commit = pm.commit(txn).then(() => (resolved = true));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  t.false(resolved);
+  await commit;
+  t.is(fileSystem.count('fdatasync'), before + 1);
+});
+
+test('full: concurrent commits share fdatasyncs (group commit)', async (t) => {
+  const fileSystem = new FaultyFileSystem();
+  await using pm = await PersistenceManager.open(tempDir(t), { syncMode: 'full', fileSystem });
+  const before = fileSystem.count('fdatasync');
+  await Promise.all(Array.from({ length: 64 }, () => commitOne(pm)));
+  const syncs = fileSystem.count('fdatasync') - before;
+  t.true(syncs >= 1 && syncs <= 4, `${syncs} fdatasyncs for 64 commits`);
+});
+
+test('full: the event loop keeps running while an fsync is in flight', async (t) => {
+  const fileSystem = new SlowSyncFileSystem(80);
+  await using pm = await PersistenceManager.open(tempDir(t), { syncMode: 'full', fileSystem });
+  let ticks = 0;
+  const timer = setInterval(() => (ticks += 1), 5);
+  await commitOne(pm);
+  clearInterval(timer);
+  t.true(ticks >= 3, `${ticks} timer ticks during the commit`);
+});
+
+test('none: a commit is written to the OS without any fdatasync', async (t) => {
+  const fileSystem = new FaultyFileSystem();
+  const dir = tempDir(t);
+  const pm = await PersistenceManager.open(dir, { syncMode: 'none', fileSystem });
+  const before = fileSystem.count('fdatasync');
+  const txn = await commitOne(pm);
+  t.is(fileSystem.count('fdatasync'), before);
+  // Written through: a second reader sees it without close (as after an application crash).
+  const name = readdirSync(join(dir, 'wal')).find((file) => file.endsWith('.log'))!;
+  t.true(readFileSync(join(dir, 'wal', name)).length > 0);
+  await pm.close();
+  t.deepEqual(await committedIds(dir), [txn]);
+});
+
+test('normal: commits resolve before their fsync, which follows within syncIntervalMs', async (t) => {
+  const fileSystem = new FaultyFileSystem();
+  await using pm = await PersistenceManager.open(tempDir(t), { syncMode: 'normal', syncIntervalMs: 40, fileSystem });
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  const before = fileSystem.count('fdatasync');
+  await commitOne(pm);
+  await commitOne(pm);
+  const afterCommits = fileSystem.count('fdatasync');
+  t.true(afterCommits - before <= 1);
+  const deadline = Date.now() + 5000; // generous: the machine may be busy; the timer is 40 ms
+  while (fileSystem.count('fdatasync') === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.true(fileSystem.count('fdatasync') > before, 'an fsync followed');
+});
+
+test('normal: DDL resolves only after an fdatasync', async (t) => {
+  const fileSystem = new FaultyFileSystem();
+  await using pm = await PersistenceManager.open(tempDir(t), { syncMode: 'normal', syncIntervalMs: 60_000, fileSystem });
+  const before = fileSystem.count('fdatasync');
+  await pm.recordDdl('t', WalOperation.CreateTable, Buffer.from('x'));
+  t.is(fileSystem.count('fdatasync'), before + 1);
+});
+
+test('a failed fdatasync rejects the commit with ERR_IO and poisons every later write', async (t) => {
+  const dir = tempDir(t);
+  const fileSystem = new FaultyFileSystem();
+  const pm = await PersistenceManager.open(dir, { syncMode: 'full', fileSystem });
+  const acknowledged = await commitOne(pm);
+  fileSystem.failOn('fdatasync', fileSystem.count('fdatasync') + 1, 'EIO');
+  await t.throwsAsync(commitOne(pm), { code: 'ERR_IO' });
+  t.is(pm.status, 'poisoned');
+  t.throws(() => pm.recordDml(pm.allocateTxnId(), 't', 1n, WalOperation.Insert, Buffer.from('x')), { code: 'ERR_POISONED' });
+  await t.throwsAsync(pm.recordDdl('t', WalOperation.CreateTable, Buffer.from('x')), { code: 'ERR_POISONED' });
+  await pm.close();
+  const ids = await committedIds(dir);
+  t.true(ids.includes(acknowledged));
+});
+
+test('a failed write poisons the WAL: ERR_IO first, then ERR_POISONED', async (t) => {
+  const fileSystem = new FaultyFileSystem();
+  const pm = await PersistenceManager.open(tempDir(t), { syncMode: 'none', fileSystem });
+  fileSystem.failOn('write', fileSystem.count('write') + 1, 'ENOSPC');
+  await t.throwsAsync(commitOne(pm), { code: 'ERR_IO' });
+  await t.throwsAsync(commitOne(pm), { code: 'ERR_POISONED' });
+  await pm.close();
+  t.pass();
+});
+
+test('pending commits of a failed group all reject; reopening recovers every acknowledged commit', async (t) => {
+  const dir = tempDir(t);
+  const fileSystem = new FaultyFileSystem();
+  const pm = await PersistenceManager.open(dir, { syncMode: 'full', fileSystem });
+  const acknowledged = await Promise.all(Array.from({ length: 8 }, () => commitOne(pm)));
+  fileSystem.failOn('fdatasync', fileSystem.count('fdatasync') + 1, 'EIO', true);
+  const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => commitOne(pm)));
+  t.true(outcomes.every((outcome) => outcome.status === 'rejected'));
+  await pm.close();
+  const ids = await committedIds(dir);
+  for (const txn of acknowledged) t.true(ids.includes(txn));
+});
+
+test('rotation starts a wal_<SEQ> file at the size limit and names it in checkpoint.meta', async (t) => {
+  const dir = tempDir(t);
+  const pm = await PersistenceManager.open(dir, { syncMode: 'full', walMaxFileBytes: 1024 });
+  const ids: bigint[] = [];
+  for (let n = 0; n < 30; n += 1) ids.push(await commitOne(pm, 120));
+  await pm.sync();
+  await pm.close();
+  const files = readdirSync(join(dir, 'wal')).filter((name) => name.endsWith('.log')).sort();
+  t.true(files.length >= 3, files.join(', '));
+  t.regex(files[files.length - 1]!, /^wal_\d{8}-\d{8}-\d{6}-lsn-\d+\.log$/);
+  const meta = decodeCheckpointMeta(readFileSync(join(dir, 'wal', 'checkpoint.meta')));
+  t.is(meta.walFile, files[files.length - 1]!);
+  t.is(meta.lsn, 0n);
+  t.deepEqual(await committedIds(dir), ids);
+});
+
+test('close makes none-mode writes durable (one final fdatasync)', async (t) => {
+  const fileSystem = new FaultyFileSystem(nodeFileSystem);
+  const pm = await PersistenceManager.open(tempDir(t), { syncMode: 'none', fileSystem });
+  await commitOne(pm);
+  const before = fileSystem.count('fdatasync');
+  await pm.close();
+  t.is(fileSystem.count('fdatasync'), before + 1);
+});
+
+test('batches sealed in the background are written in order, across rotations', async (t) => {
+  const dir = tempDir(t);
+  const pm = await PersistenceManager.open(dir, { syncMode: 'none', walFlushTriggerBytes: 300, walMaxFileBytes: 4096 });
+  const expected = new Map<bigint, number>();
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let n = 0; n < 25; n += 1) {
+        const txn = pm.allocateTxnId();
+        for (let row = 0; row < 8; row += 1) pm.recordDml(txn, 't', BigInt(row), WalOperation.Insert, Buffer.alloc(90, row));
+        expected.set(txn, 8);
+        await pm.commit(txn);
+      }
+    }),
+  );
+  await pm.close();
+  t.true(readdirSync(join(dir, 'wal')).filter((name) => name.endsWith('.log')).length >= 3);
+  await using again = await PersistenceManager.open(dir);
+  const lsns: bigint[] = [];
+  const rows = new Map<bigint, number>();
+  await again.replayTwoPhase(0n, (entry) => {
+    lsns.push(entry.lsn);
+    if (entry.operation === WalOperation.Insert) rows.set(entry.txnId, (rows.get(entry.txnId) ?? 0) + 1);
+  });
+  t.deepEqual(again.recoveryReport.corruption, []);
+  t.true(lsns.every((lsn, index) => index === 0 || lsn > lsns[index - 1]!));
+  t.deepEqual(rows, expected);
+});
+
+test('a write failing after background sealing poisons the WAL', async (t) => {
+  const fileSystem = new FaultyFileSystem();
+  const pm = await PersistenceManager.open(tempDir(t), { syncMode: 'none', walFlushTriggerBytes: 200, fileSystem });
+  fileSystem.failOn('write', fileSystem.count('write') + 2, 'EIO');
+  const txn = pm.allocateTxnId();
+  for (let row = 0; row < 20; row += 1) pm.recordDml(txn, 't', BigInt(row), WalOperation.Insert, Buffer.alloc(90, row));
+  await t.throwsAsync(pm.commit(txn), { code: 'ERR_IO' });
+  t.throws(() => pm.recordDml(txn, 't', 99n, WalOperation.Insert, Buffer.from('x')), { code: 'ERR_POISONED' });
+  await pm.close();
+});

@@ -1,0 +1,205 @@
+/**
+ * How a transaction's writes become committed data.
+ *
+ * 1. Validate (synchronously) against committed data plus commits that are logged but not
+ *    yet durable ("pending"): an insert needs a free row id (else ERR_CONSTRAINT); an update
+ *    or delete needs the row to still exist and not to have been written by a transaction
+ *    that committed after this one began (else ERR_CONFLICT — first committer wins).
+ * 2. Log (synchronously, so log order = validation order): one WAL entry per write, then the
+ *    Commit entry (stoolap's order, spec §2.7). The writes join the pending overlay.
+ * 3. Await durability (the sync mode's promise), then apply pending commits to the committed
+ *    state strictly in log order. Readers only ever see durable commits.
+ *
+ * If durability fails, the persistence manager is poisoned (every later write refuses with
+ * ERR_POISONED) and the failed commits are never applied: after reopen each is either fully
+ * there or fully absent, as the WAL on disk says.
+ *
+ * A checkpoint takes the fence (`exclusive`): new commits wait at step 1, and the fence waits
+ * until every pending commit is applied, so the checkpoint sees a quiet, fully applied state.
+ */
+import { PermafrostError } from '../errors';
+import type { Value } from '../codec/values';
+import type { PersistenceManager } from '../persistence/persistence-manager';
+import { WalOperation } from '../wal/wal-constants';
+import type { TableState } from './table-state';
+
+/** A row write inside a transaction. `values === null` deletes. */
+export interface RowWrite {
+  readonly state: TableState;
+  readonly rowId: bigint;
+  readonly values: Value[] | null;
+  /** True for `insert` (the row id must be free), false for update/delete (the row must exist). */
+  readonly isInsert: boolean;
+}
+
+interface PendingCommit {
+  readonly writes: readonly RowWrite[];
+  readonly seq: number;
+  /** Set when the commit is durable and may be applied. */
+  durable: boolean;
+  /** Set when the commit failed; it is dropped instead of applied. */
+  failed: boolean;
+  /** Commit LSN (0n in memory-only mode). */
+  lsn: bigint;
+}
+
+const EMPTY: readonly Value[] = Object.freeze([]);
+
+export class CommitPipeline {
+  readonly #pm: PersistenceManager;
+  /** Sequence number of the last logged commit (stamps row writes for conflict checks). */
+  #logSeq = 0;
+  /** Oldest first; applied from the head as commits become durable. */
+  readonly #pending: PendingCommit[] = [];
+  readonly #overlay = new Map<TableState, Map<bigint, Value[] | null>>();
+  /** Row id → seq of the last commit that wrote it (pruned at checkpoints). */
+  readonly #lastWrite = new Map<TableState, Map<bigint, number>>();
+  readonly #activeStarts = new Map<bigint, number>();
+  #fence: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(pm: PersistenceManager) {
+    this.#pm = pm;
+  }
+
+  /** Registers a new transaction; returns its start sequence. */
+  begin(txnId: bigint): number {
+    this.#activeStarts.set(txnId, this.#logSeq);
+    return this.#logSeq;
+  }
+
+  end(txnId: bigint): void {
+    this.#activeStarts.delete(txnId);
+  }
+
+  /** The row as committed plus pending commits would have it (undefined = absent). */
+  currentRow(state: TableState, rowId: bigint): Value[] | undefined {
+    const pending = this.#overlay.get(state)?.get(rowId);
+    if (pending !== undefined) return pending ?? undefined;
+    return state.get(rowId);
+  }
+
+  #validate(writes: readonly RowWrite[], startSeq: number): void {
+    for (const write of writes) {
+      const exists = this.currentRow(write.state, write.rowId) !== undefined;
+      const table = write.state.schema.tableName;
+      if (write.isInsert) {
+        if (exists) throw new PermafrostError('ERR_CONSTRAINT', `row ${write.rowId} already exists in table '${table}'`);
+        continue;
+      }
+      const writtenAt = this.#lastWrite.get(write.state)?.get(write.rowId);
+      if (!exists || (writtenAt !== undefined && writtenAt > startSeq)) {
+        throw new PermafrostError('ERR_CONFLICT', `row ${write.rowId} of table '${table}' was changed by a transaction that committed first`);
+      }
+    }
+  }
+
+  /** Logs one write as stoolap does at commit (spec §2.7). */
+  #log(txnId: bigint, write: RowWrite): void {
+    const { state, rowId, values } = write;
+    const coldVisible = !write.isInsert && !state.hot.has(rowId) && !this.#overlay.get(state)?.has(rowId) && state.hasVisibleColdRow(rowId);
+    if (coldVisible) {
+      // A cold row that is deleted or replaced: a Delete entry under the lower-case name, no values.
+      this.#pm.recordDml(txnId, state.key, rowId, WalOperation.Delete, { txnId, deletedAtTxnId: txnId, createTime: 0n, values: EMPTY });
+    }
+    if (values !== null) {
+      this.#pm.recordDml(txnId, state.schema.tableName, rowId, WalOperation.Insert, { txnId, deletedAtTxnId: 0n, createTime: 0n, values });
+    } else if (!coldVisible) {
+      const last = this.currentRow(state, rowId) ?? [];
+      this.#pm.recordDml(txnId, state.schema.tableName, rowId, WalOperation.Delete, { txnId, deletedAtTxnId: txnId, createTime: 0n, values: last });
+    }
+  }
+
+  /** Validates, logs and (once durable) applies a transaction's writes. */
+  async commit(txnId: bigint, writes: readonly RowWrite[]): Promise<bigint> {
+    while (this.#fence !== undefined) await this.#fence;
+    const startSeq = this.#activeStarts.get(txnId) ?? this.#logSeq;
+    this.#validate(writes, startSeq);
+    if (writes.length === 0) return 0n;
+    for (const write of writes) this.#log(txnId, write);
+    const durable = this.#pm.commit(txnId);
+    const seq = ++this.#logSeq;
+    const entry: PendingCommit = { writes, seq, durable: false, failed: false, lsn: 0n };
+    this.#pending.push(entry);
+    for (const write of writes) {
+      let overlay = this.#overlay.get(write.state);
+      if (!overlay) this.#overlay.set(write.state, (overlay = new Map()));
+      overlay.set(write.rowId, write.values);
+      let stamps = this.#lastWrite.get(write.state);
+      if (!stamps) this.#lastWrite.set(write.state, (stamps = new Map()));
+      stamps.set(write.rowId, seq);
+    }
+    try {
+      entry.lsn = await durable;
+      entry.durable = true;
+    } catch (error) {
+      entry.failed = true;
+      throw error;
+    } finally {
+      this.#drain();
+    }
+    return entry.lsn;
+  }
+
+  #drain(): void {
+    while (this.#pending.length > 0) {
+      const head = this.#pending[0]!;
+      if (!head.durable && !head.failed) break;
+      this.#pending.shift();
+      if (head.durable) for (const write of head.writes) applyWrite(write, head.lsn);
+      for (const write of head.writes) {
+        const overlay = this.#overlay.get(write.state);
+        // Only clear the overlay if no later pending commit wrote the same row.
+        if (overlay && !this.#pending.some((later) => later.writes.some((w) => w.state === write.state && w.rowId === write.rowId))) {
+          overlay.delete(write.rowId);
+        }
+      }
+    }
+    if (this.#pending.length === 0) this.#drained?.();
+  }
+
+  /**
+   * Runs `task` with no commit in flight: waits until pending commits are applied and holds
+   * new ones back until `task` settles.
+   */
+  async exclusive<T>(task: () => Promise<T>): Promise<T> {
+    while (this.#fence !== undefined) await this.#fence;
+    let release!: () => void;
+    this.#fence = new Promise<void>((resolve) => (release = resolve));
+    try {
+      if (this.#pending.length > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+      this.#drained = undefined;
+      return await task();
+    } finally {
+      this.#fence = undefined;
+      release();
+    }
+  }
+
+  /** Forgets write stamps no active transaction can conflict with any more. */
+  pruneWriteStamps(): void {
+    const oldest = Math.min(this.#logSeq, ...this.#activeStarts.values());
+    for (const stamps of this.#lastWrite.values()) {
+      for (const [rowId, seq] of stamps) if (seq <= oldest) stamps.delete(rowId);
+    }
+  }
+
+  /** Drops every trace of a table (after DROP TABLE). */
+  forgetTable(state: TableState): void {
+    this.#overlay.delete(state);
+    this.#lastWrite.delete(state);
+  }
+}
+
+/** Applies one durable write to the committed state (also used by WAL replay). */
+export function applyWrite(write: Pick<RowWrite, 'state' | 'rowId' | 'values'>, commitLsn: bigint): void {
+  const { state, rowId, values } = write;
+  if (values === null) {
+    state.hot.delete(rowId);
+    if (state.coldLocation(rowId) !== undefined) state.tombstones.set(rowId, commitLsn);
+  } else {
+    state.hot.set(rowId, values);
+    if (state.coldLocation(rowId) !== undefined) state.tombstones.set(rowId, commitLsn);
+  }
+  state.noteRowId(rowId);
+}

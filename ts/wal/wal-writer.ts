@@ -1,0 +1,402 @@
+/**
+ * The WAL writer: assigns LSNs, stages entries as drafts, writes them to the current file and
+ * makes them durable with group commit. It knows nothing about rotation or truncation policy;
+ * `wal-manager.ts` drives those through `rotateTo`, `pause`/`resume` and `replaceSegment`.
+ *
+ * Durability pipeline ("rounds"). A caller that needs durability registers a waiter tagged
+ * with the number of the next round. A round (one at a time) flushes the drafts with one
+ * write, fdatasyncs every open file that has unsynced bytes (older rotated files first), fsyncs
+ * the directory when a file is new, and then resolves every waiter of that round or earlier.
+ * Commits that arrive while a round's fsync runs join the next round: concurrent commits
+ * share one fsync, and none is acknowledged before its bytes are.
+ *
+ * What a crash leaves, by step: drafts not yet written — nothing of them on disk; written but
+ * not synced — present after a process crash, possibly torn or missing after a power cut (the
+ * opener cuts a torn tail); synced — present. A failed write or fsync poisons the writer: the
+ * failing call and every pending waiter reject with `ERR_IO`, every later call with
+ * `ERR_POISONED`; fsync is never retried (after a failed fsync the page cache may already have
+ * dropped the dirty pages, so a retry that "succeeds" would lie).
+ *
+ * The ordered path from drafts to the file (background sealing, queued file switches) is in
+ * `write-queue.ts`. (Over the 300-line budget: rounds, pause/resume and segments share state.)
+ */
+import { PermafrostError, ioError } from '../errors';
+import { type FileSystem, writeFullySync } from '../io/file-system';
+import { encodeCommitDigest } from './commit-digest';
+import { DraftBuffer } from './draft-buffer';
+import { DDL_TXN_ID, WalFlag, WalOperation } from './wal-constants';
+import { WriteQueue } from './write-queue';
+
+/** An open WAL file. */
+export interface WalSegment {
+  readonly name: string;
+  readonly path: string;
+  readonly fd: number;
+  /** Bytes handed to the OS. */
+  writtenBytes: number;
+  /** Bytes covered by a completed fdatasync. */
+  durableBytes: number;
+  /** Whether the file's directory entry is durable. */
+  directoryDurable: boolean;
+}
+
+interface Waiter {
+  readonly round: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Tally {
+  count: number;
+  firstLsn: bigint;
+  lastLsn: bigint;
+}
+
+export interface WalWriterOptions {
+  /** Drafts are written once this many bytes are staged. */
+  readonly flushTriggerBytes: number;
+  /** Nanoseconds since the epoch, for entry timestamps. */
+  readonly clock: () => bigint;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+const EMPTY = new Uint8Array(0);
+const NAME_CACHE_LIMIT = 4096;
+
+export class WalWriter {
+  readonly #fs: FileSystem;
+  readonly #directory: string;
+  readonly #options: WalWriterOptions;
+  readonly #drafts = new DraftBuffer();
+  readonly #names = new Map<string, Uint8Array>();
+  readonly #tallies = new Map<bigint, Tally>();
+  /** The transaction of the last append and its tally (runs of one transaction skip the map). */
+  #lastTxnId: bigint | undefined;
+  #lastTally: Tally | undefined;
+  #segments: WalSegment[];
+  #lsn: bigint;
+  #previousLsn: bigint;
+  #waiters: Waiter[] = [];
+  #nextRound = 1;
+  #round: Promise<void> | undefined;
+  #roundInFlight: Promise<void> | undefined;
+  #paused = false;
+  #closed = false;
+  #resumed: Promise<void> = Promise.resolve();
+  #wake: () => void = () => undefined;
+  #failure: PermafrostError | undefined;
+  #lastSyncMs = Date.now();
+  /** The ordered path from drafts to the file (background sealing, queued switches). */
+  readonly #queue: WriteQueue<WalSegment>;
+
+  constructor(fileSystem: FileSystem, directory: string, segment: WalSegment, lsn: bigint, options: WalWriterOptions) {
+    this.#fs = fileSystem;
+    this.#directory = directory;
+    this.#segments = [segment];
+    this.#lsn = lsn;
+    this.#previousLsn = lsn;
+    this.#options = options;
+    this.#queue = new WriteQueue<WalSegment>(this.#drafts, {
+      write: (bytes, length) => this.#writeBytes(bytes, length),
+      switchTo: (next) => void this.#segments.push(next),
+      assertWritable: () => this.#assertWritable(),
+      fail: (error) => this.#poison(error, 'WAL sealing failed', this.current.path),
+    });
+  }
+
+  /** The last LSN assigned. */
+  get currentLsn(): bigint {
+    return this.#lsn;
+  }
+  get current(): WalSegment {
+    return this.#segments[this.#segments.length - 1]!;
+  }
+  /** True while maintenance (truncation) holds the writer. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+  /** The error that poisoned the writer, if any. */
+  get failure(): PermafrostError | undefined {
+    return this.#failure;
+  }
+  /** Milliseconds (Date.now) when the last round completed. */
+  get lastSyncMs(): number {
+    return this.#lastSyncMs;
+  }
+  /** LSN of the first entry of the oldest transaction still open (neither committed nor rolled back). */
+  get oldestOpenLsn(): bigint | undefined {
+    let oldest: bigint | undefined;
+    for (const tally of this.#tallies.values()) if (oldest === undefined || tally.firstLsn < oldest) oldest = tally.firstLsn;
+    return oldest;
+  }
+  /** True when `txnId` has entries in this session but no commit or rollback yet. */
+  isOpen(txnId: bigint): boolean {
+    return this.#tallies.has(txnId);
+  }
+
+  #assertWritable(): void {
+    if (this.#closed) throw new PermafrostError('ERR_CLOSED', 'the WAL is closed');
+    if (this.#failure !== undefined) {
+      throw new PermafrostError('ERR_POISONED', 'the WAL refuses writes after an earlier write or fsync failed; reopen it', {
+        cause: this.#failure,
+      });
+    }
+  }
+
+  #nameBytes(tableName: string): Uint8Array {
+    let bytes = this.#names.get(tableName);
+    if (bytes === undefined) {
+      if (!tableName.isWellFormed()) throw new PermafrostError('ERR_INVALID_ARGUMENT', 'table name contains a lone surrogate');
+      bytes = Buffer.from(tableName, 'utf8');
+      if (this.#names.size >= NAME_CACHE_LIMIT) this.#names.clear();
+      this.#names.set(tableName, bytes);
+    }
+    return bytes;
+  }
+
+  #stage(txnId: bigint, tableName: Uint8Array, rowId: bigint, operation: number, payload: Uint8Array, flags: number): bigint {
+    this.#assertWritable();
+    if (this.#lsn >= U64_MAX) throw new PermafrostError('ERR_LIMIT', 'the WAL has used every LSN');
+    const lsn = this.#lsn + 1n;
+    const timestampNanos = this.#options.clock();
+    this.#drafts.appendFields(lsn, this.#previousLsn, flags, txnId, tableName, rowId, operation, timestampNanos, payload);
+    this.#lsn = lsn;
+    this.#previousLsn = lsn;
+    if (this.#drafts.length >= this.#options.flushTriggerBytes && !this.#paused) this.#queue.sealInBackground();
+    return lsn;
+  }
+
+  /** Stages a data or DDL entry of `txnId`; returns its LSN. */
+  append(txnId: bigint, tableName: string, rowId: bigint, operation: number, payload: Uint8Array): bigint {
+    const lsn = this.#stage(txnId, this.#nameBytes(tableName), rowId, operation, payload, 0);
+    let tally = txnId === this.#lastTxnId ? this.#lastTally : this.#tallies.get(txnId);
+    if (tally === undefined) this.#tallies.set(txnId, (tally = { count: 1, firstLsn: lsn, lastLsn: lsn }));
+    else {
+      tally.count += 1;
+      tally.lastLsn = lsn;
+    }
+    this.#lastTxnId = txnId;
+    this.#lastTally = tally;
+    return lsn;
+  }
+
+  #forget(txnId: bigint): void {
+    this.#tallies.delete(txnId);
+    if (txnId === this.#lastTxnId) this.#lastTally = undefined;
+  }
+
+  /** Stages the Commit entry of `txnId`, carrying the digest of its entries (commit-digest.ts). */
+  appendCommit(txnId: bigint): bigint {
+    const tally = this.#tallies.get(txnId);
+    const digest = encodeCommitDigest({
+      entryCount: tally?.count ?? 0,
+      firstLsn: tally?.firstLsn ?? 0n,
+      lastLsn: tally?.lastLsn ?? 0n,
+    });
+    const lsn = this.#stage(txnId, EMPTY, 0n, WalOperation.Commit, digest, WalFlag.CommitMarker);
+    this.#forget(txnId);
+    return lsn;
+  }
+
+  /** Stages the Rollback entry of `txnId`. */
+  appendRollback(txnId: bigint): bigint {
+    const lsn = this.#stage(txnId, EMPTY, 0n, WalOperation.Rollback, EMPTY, WalFlag.AbortMarker);
+    this.#forget(txnId);
+    return lsn;
+  }
+
+  /** Stages a DDL entry and its Commit(−2) together. Returns the DDL entry's LSN. */
+  appendDdl(tableName: string, operation: number, payload: Uint8Array): bigint {
+    const lsn = this.append(DDL_TXN_ID, tableName, 0n, operation, payload);
+    this.appendCommit(DDL_TXN_ID);
+    return lsn;
+  }
+
+  /** Raises the LSN counter (truncation's marker takes an LSN the writer did not assign). */
+  advanceLsnTo(lsn: bigint): void {
+    if (lsn > this.#lsn) this.#lsn = lsn;
+  }
+
+  #poison(error: unknown, what: string, file: string): PermafrostError {
+    const failure = error instanceof PermafrostError ? error : ioError(what, error, file);
+    this.#failure ??= failure;
+    this.#drafts.clear();
+    this.#queue.clear();
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.reject(failure);
+    return failure;
+  }
+
+  /** Poisons the writer from outside (maintenance whose fsync or rename failed). */
+  fail(error: unknown, what: string, file: string): PermafrostError {
+    return this.#poison(error, what, file);
+  }
+
+  /** True while sealed batches or file switches wait to be written. */
+  get writing(): boolean {
+    return this.#queue.busy;
+  }
+
+  /** True while a file switch waits behind sealed batches. */
+  get switchPending(): boolean {
+    return this.#queue.switchPending;
+  }
+
+  #writeBytes(bytes: Uint8Array, length: number): void {
+    const segment = this.current;
+    try {
+      writeFullySync(this.#fs, segment.fd, bytes, 0, length, segment.writtenBytes);
+    } catch (error) {
+      throw this.#poison(error, 'WAL write failed', segment.path);
+    }
+    segment.writtenBytes += length;
+  }
+
+  /** Hands every staged entry to the OS (waits while maintenance holds the writer). */
+  async writeThrough(): Promise<void> {
+    while (this.#paused) await this.#resumed;
+    this.#assertWritable();
+    await this.#queue.drain();
+  }
+
+  /** Resolves once every entry staged before the call is durable (group commit). */
+  sync(): Promise<void> {
+    this.#assertWritable();
+    const promise = new Promise<void>((resolve, reject) => this.#waiters.push({ round: this.#nextRound, resolve, reject }));
+    this.#kick();
+    return promise;
+  }
+
+  #kick(): void {
+    if (this.#round !== undefined) return;
+    this.#round = (async () => {
+      await null; // let commits issued in the same tick join this round
+      let first = true;
+      while (this.#waiters.length > 0 && this.#failure === undefined) {
+        // After a round, give the committers it just released one macrotask to stage their
+        // next commits, so they join the next round instead of splitting into two convoys.
+        if (!first) await new Promise((resolve) => setImmediate(resolve));
+        first = false;
+        while (this.#paused) await this.#resumed;
+        const round = this.#runRound();
+        this.#roundInFlight = round;
+        await round;
+        this.#roundInFlight = undefined;
+      }
+    })().finally(() => {
+      this.#round = undefined;
+      if (this.#waiters.length > 0 && this.#failure === undefined) this.#kick();
+    });
+  }
+
+  /** One round: flush, fdatasync what is unsynced, fsync the directory if needed, resolve. */
+  async #runRound(): Promise<void> {
+    const round = this.#nextRound;
+    this.#nextRound += 1;
+    try {
+      await this.#queue.drain();
+      await this.#syncSegments();
+    } catch (error) {
+      this.#poison(error, 'WAL fsync failed', this.current.path);
+      return;
+    }
+    this.#lastSyncMs = Date.now();
+    const pending: Waiter[] = [];
+    for (const waiter of this.#waiters) {
+      if (waiter.round <= round) waiter.resolve();
+      else pending.push(waiter);
+    }
+    this.#waiters = pending;
+  }
+
+  async #syncSegments(): Promise<void> {
+    const segments = this.#segments.slice();
+    for (const segment of segments) {
+      const target = segment.writtenBytes;
+      if (segment.durableBytes >= target) continue;
+      try {
+        await this.#fs.fdatasync(segment.fd);
+      } catch (error) {
+        throw ioError('WAL fdatasync failed', error, segment.path);
+      }
+      segment.durableBytes = Math.max(segment.durableBytes, target);
+    }
+    const newFiles = segments.filter((segment) => !segment.directoryDurable);
+    if (newFiles.length > 0) {
+      try {
+        await this.#fs.fsyncDirectory(this.#directory);
+      } catch (error) {
+        throw ioError('WAL directory fsync failed', error, this.#directory);
+      }
+      for (const segment of newFiles) segment.directoryDurable = true;
+    }
+    const current = this.current;
+    for (const segment of segments) {
+      if (segment === current || segment.durableBytes < segment.writtenBytes) continue;
+      this.#segments = this.#segments.filter((open) => open !== segment);
+      await this.#fs.close(segment.fd).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Rotation: everything staged so far goes to the current file, everything staged from now on
+   * to `segment` (queued behind batches still being sealed, so the order of bytes is kept).
+   */
+  rotateTo(segment: WalSegment): void {
+    this.#assertWritable();
+    if (this.#paused) throw new PermafrostError('ERR_INTERNAL', 'cannot switch WAL files while maintenance holds the writer');
+    this.#queue.switchTo(segment);
+  }
+
+  /** Holds the writer for maintenance: no writes until `resume`; waits for a running round. */
+  async pause(): Promise<void> {
+    if (!this.#paused) {
+      this.#paused = true;
+      this.#resumed = new Promise((resolve) => (this.#wake = resolve));
+    }
+    // A round already past its pause check finishes first; the loop then parks on `#resumed`.
+    await this.#roundInFlight;
+  }
+
+  /** While paused: flushes the drafts and makes every open file durable (no waiter involved). */
+  async syncWhilePaused(): Promise<void> {
+    this.#assertWritable();
+    try {
+      await this.#queue.drain();
+      await this.#syncSegments();
+    } catch (error) {
+      throw this.#poison(error, 'WAL fsync failed', this.current.path);
+    }
+  }
+
+  /** While paused: replaces the current file (truncation) and closes the old one. */
+  async replaceSegment(segment: WalSegment): Promise<void> {
+    const old = this.#segments;
+    this.#segments = [segment];
+    for (const previous of old) await this.#fs.close(previous.fd).catch(() => undefined);
+  }
+
+  /** Ends maintenance: staged drafts go to the current file, parked rounds continue. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#wake();
+    if (this.#failure === undefined) this.#queue.drain().catch(() => undefined); // a failure poisons; waiters are rejected
+    if (this.#waiters.length > 0) this.#kick();
+  }
+
+  /** Makes everything durable (unless poisoned) and closes the files. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const unsynced = this.#drafts.length > 0 || this.writing || this.#segments.some((s) => s.durableBytes < s.writtenBytes);
+    if (this.#failure === undefined && unsynced) {
+      await this.sync().catch(() => undefined);
+    }
+    await this.#round?.catch(() => undefined);
+    const segments = this.#segments;
+    this.#segments = [];
+    for (const segment of segments) await this.#fs.close(segment.fd).catch(() => undefined);
+    this.#closed = true;
+  }
+}
