@@ -3,6 +3,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from '../../ts/checksum';
+import type { PermafrostError } from '../../ts/errors';
 import { decodeCheckpointMeta, encodeCheckpointMeta, type CheckpointMeta } from '../../ts/wal/checkpoint-meta';
 import { FIXTURE_WAL_DIR } from './helpers/temp-dir';
 
@@ -45,56 +46,56 @@ test('the committed-transactions section is written only when non-empty', (t) =>
 test('a CRC mismatch is ERR_CHECKSUM', (t) => {
   const bytes = Buffer.from(fixture);
   bytes[40]! ^= 1;
-  t.is(t.throws(() => decodeCheckpointMeta(bytes))?.code, 'ERR_CHECKSUM');
+  t.throws(() => decodeCheckpointMeta(bytes), { code: 'ERR_CHECKSUM' });
 });
 
 test('a bad magic is ERR_CORRUPT at offset 0', (t) => {
   const bytes = Buffer.from(fixture);
   bytes[0] = 0x58;
-  const error = t.throws(() => decodeCheckpointMeta(reseal(bytes)));
+  const error = t.throws<PermafrostError>(() => decodeCheckpointMeta(reseal(bytes)));
   t.is(error?.code, 'ERR_CORRUPT');
-  t.is((error as { offset?: number }).offset, 0);
+  t.is(error?.offset, 0);
 });
 
 test('another version is ERR_UNSUPPORTED_VERSION', (t) => {
   const bytes = Buffer.from(fixture);
   bytes[4] = 3;
-  t.is(t.throws(() => decodeCheckpointMeta(reseal(bytes)))?.code, 'ERR_UNSUPPORTED_VERSION');
+  t.throws(() => decodeCheckpointMeta(reseal(bytes)), { code: 'ERR_UNSUPPORTED_VERSION' });
 });
 
 test('a file shorter than header and CRC is ERR_TRUNCATED', (t) => {
-  t.is(t.throws(() => decodeCheckpointMeta(fixture.subarray(0, 35)))?.code, 'ERR_TRUNCATED');
+  t.throws(() => decodeCheckpointMeta(fixture.subarray(0, 35)), { code: 'ERR_TRUNCATED' });
 });
 
 test('a section size that overruns the file is ERR_TRUNCATED', (t) => {
   const bytes = Buffer.from(fixture);
   bytes.writeUInt32LE(1000, 32 + 4);
-  t.is(t.throws(() => decodeCheckpointMeta(reseal(bytes)))?.code, 'ERR_TRUNCATED');
+  t.throws(() => decodeCheckpointMeta(reseal(bytes)), { code: 'ERR_TRUNCATED' });
 });
 
 test('a section count larger than the file is ERR_LIMIT', (t) => {
   const bytes = Buffer.from(fixture);
   bytes.writeUInt16LE(60_000, 24);
-  t.is(t.throws(() => decodeCheckpointMeta(reseal(bytes)))?.code, 'ERR_LIMIT');
+  t.throws(() => decodeCheckpointMeta(reseal(bytes)), { code: 'ERR_LIMIT' });
 });
 
 test('an unknown section type is ERR_UNKNOWN_TAG at its header', (t) => {
   const bytes = Buffer.from(fixture);
   bytes.writeUInt16LE(9, 40);
-  const error = t.throws(() => decodeCheckpointMeta(reseal(bytes)));
+  const error = t.throws<PermafrostError>(() => decodeCheckpointMeta(reseal(bytes)));
   t.is(error?.code, 'ERR_UNKNOWN_TAG');
-  t.is((error as { offset?: number }).offset, 40);
+  t.is(error?.offset, 40);
 });
 
 test('an active-transaction count that disagrees with its section is ERR_LIMIT', (t) => {
   const bytes = encodeCheckpointMeta(sample);
   const activeAt = 32 + 3 * 8 + (1 + 2 + sample.walFile.length + 2 + sample.previousWalFile!.length);
   bytes.writeBigUInt64LE(1n << 40n, activeAt);
-  t.is(t.throws(() => decodeCheckpointMeta(reseal(bytes)))?.code, 'ERR_LIMIT');
+  t.throws(() => decodeCheckpointMeta(reseal(bytes)), { code: 'ERR_LIMIT' });
 });
 
 test('a WAL file name that is not UTF-8 is ERR_CORRUPT', (t) => {
   const bytes = Buffer.from(fixture);
   bytes[51] = 0xff;
-  t.is(t.throws(() => decodeCheckpointMeta(reseal(bytes)))?.code, 'ERR_CORRUPT');
+  t.throws(() => decodeCheckpointMeta(reseal(bytes)), { code: 'ERR_CORRUPT' });
 });

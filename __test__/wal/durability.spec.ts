@@ -154,9 +154,9 @@ test('rotation starts a wal_<SEQ> file at the size limit and names it in checkpo
   await pm.close();
   const files = readdirSync(join(dir, 'wal')).filter((name) => name.endsWith('.log')).sort();
   t.true(files.length >= 3, files.join(', '));
-  t.regex(files.at(-1)!, /^wal_\d{8}-\d{8}-\d{6}-lsn-\d+\.log$/);
+  t.regex(files[files.length - 1]!, /^wal_\d{8}-\d{8}-\d{6}-lsn-\d+\.log$/);
   const meta = decodeCheckpointMeta(readFileSync(join(dir, 'wal', 'checkpoint.meta')));
-  t.is(meta.walFile, files.at(-1));
+  t.is(meta.walFile, files[files.length - 1]!);
   t.is(meta.lsn, 0n);
   t.deepEqual(await committedIds(dir), ids);
 });

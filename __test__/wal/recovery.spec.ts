@@ -2,6 +2,7 @@
 import test from 'ava';
 import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PermafrostError } from '../../ts/errors';
 import { PersistenceManager } from '../../ts/persistence/persistence-manager';
 import { WalOperation } from '../../ts/wal/wal-constants';
 import { decodeWalEntries } from '../../ts/wal/wal-reader';
@@ -99,7 +100,7 @@ test("onCorruption: 'throw' refuses to open with the damage's code, file and off
   bytes[victim.offset + 40]! ^= 0x80;
   writeFileSync(file, bytes);
   const before = snapshotTree(join(dir, 'wal'));
-  const error = await t.throwsAsync(PersistenceManager.open(dir, { onCorruption: 'throw' }));
+  const error = await t.throwsAsync<PermafrostError>(PersistenceManager.open(dir, { onCorruption: 'throw' }));
   t.is(error?.code, 'ERR_CHECKSUM');
   t.like(error, { offset: victim.offset });
   t.deepEqual(snapshotTree(join(dir, 'wal')), before);

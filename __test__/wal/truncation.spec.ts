@@ -50,7 +50,7 @@ test('truncation keeps exactly the entries above the truncation point in wal-<no
   const [file] = walFiles(dir);
   t.regex(file!, new RegExp(`^wal-\\d{8}-\\d{6}-lsn-${checkpoint}\\.log$`));
   t.true(decodeWalEntries(readFileSync(join(dir, 'wal', file!))).every((entry) => entry.lsn > checkpoint));
-  t.is(decodeCheckpointMeta(readFileSync(join(dir, 'wal', 'checkpoint.meta'))).walFile, file);
+  t.is(decodeCheckpointMeta(readFileSync(join(dir, 'wal', 'checkpoint.meta'))).walFile, file!);
   await pm.close();
   const rows = await replayRows(dir);
   t.deepEqual([...rows.keys()], late);

@@ -2,10 +2,10 @@
  * Entry framing version 2: the byte layout, compression rule, header checksum, and every
  * kind of bad input giving an error with a code and an offset.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
 import { crc32 } from '../../ts/checksum';
-import type { ErrorCode } from '../../ts/errors';
+import type { ErrorCode, PermafrostError } from '../../ts/errors';
 import { DraftBuffer, type EntryFields } from '../../ts/wal/draft-buffer';
 import { EntryLayout, WalFlag, WalOperation } from '../../ts/wal/wal-constants';
 import { decodeWalEntries } from '../../ts/wal/wal-reader';
@@ -104,11 +104,11 @@ test('every fixture entry re-encoded from its fields gives stoolap’s bytes (re
   t.true(ours.equals(original));
 });
 
-function expectDamage(t: Parameters<Parameters<typeof test>[1]>[0], bytes: Uint8Array, code: ErrorCode, offset: number): void {
-  const error = t.throws(() => decodeWalEntries(bytes, 'x.log'));
-  t.is((error as { code?: string }).code, code);
-  t.is((error as { offset?: number }).offset, offset);
-  t.is((error as { file?: string }).file, 'x.log');
+function expectDamage(t: ExecutionContext, bytes: Uint8Array, code: ErrorCode, offset: number): void {
+  const error = t.throws<PermafrostError>(() => decodeWalEntries(bytes, 'x.log'));
+  t.is(error?.code, code);
+  t.is(error?.offset, offset);
+  t.is(error?.file, 'x.log');
 }
 
 test('bad magic is ERR_CORRUPT at the entry offset', (t) => {
@@ -176,7 +176,7 @@ test('a compressed payload declaring an impossible size is ERR_CORRUPT', (t) => 
 
 test('a table name over 65535 bytes or an entry over 64 MiB is refused with ERR_LIMIT', (t) => {
   const drafts = new DraftBuffer(64);
-  t.is(t.throws(() => drafts.append(entry({ tableName: Buffer.alloc(70_000) })))?.code, 'ERR_LIMIT');
-  t.is(t.throws(() => drafts.append(entry({ payload: Buffer.alloc(EntryLayout.dataBytesMax) })))?.code, 'ERR_LIMIT');
+  t.throws(() => drafts.append(entry({ tableName: Buffer.alloc(70_000) })), { code: 'ERR_LIMIT' });
+  t.throws(() => drafts.append(entry({ payload: Buffer.alloc(EntryLayout.dataBytesMax) })), { code: 'ERR_LIMIT' });
   t.is(drafts.length, 0);
 });
