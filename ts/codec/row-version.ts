@@ -55,7 +55,7 @@ export function writeRowVersion(version: RowVersion, writer: ByteWriter): void {
 export function encodeRowVersion(version: RowVersion): Buffer {
   const writer = new ByteWriter(40 + version.values.length * 16);
   writeRowVersion(version, writer);
-  return writer.toBuffer();
+  return writer.view(); // the writer is private to this call: its bytes need no copy
 }
 
 function isV2(bytes: Uint8Array): boolean {

@@ -38,7 +38,10 @@ export class TableState {
   /** True once a manifest for this table exists on disk (it must then be kept current). */
   hasManifest = false;
   nextSegmentId = 0n;
-  /** Next auto-increment row id (above every id seen). */
+  /**
+   * Next auto-increment row id. Invariant: above the id of every row that exists (hot, cold or
+   * pending); everything that adds a row calls `noteRowId`, and `get` relies on it.
+   */
   nextRowId = 1n;
 
   constructor(schema: TableSchema) {
@@ -81,6 +84,8 @@ export class TableState {
 
   /** The committed row `rowId`, or undefined. */
   get(rowId: bigint): Value[] | undefined {
+    // Every id that exists is below nextRowId: appends (the common insert) skip every lookup.
+    if (rowId >= this.nextRowId) return undefined;
     const hot = this.hot.get(rowId);
     if (hot !== undefined) return hot;
     if (this.tombstones.has(rowId)) return undefined;
