@@ -38,11 +38,13 @@ export class TableState {
   /** True once a manifest for this table exists on disk (it must then be kept current). */
   hasManifest = false;
   nextSegmentId = 0n;
-  /**
-   * Next auto-increment row id. Invariant: above the id of every row that exists (hot, cold or
-   * pending); everything that adds a row calls `noteRowId`, and `get` relies on it.
-   */
+  /** Next auto-increment row id (above every id seen, committed or reserved by an insert). */
   nextRowId = 1n;
+  /**
+   * Above the id of every committed row (hot or cold): everything that adds one calls
+   * `noteRowId`, and `get` answers ids at or above it without a lookup.
+   */
+  #committedBound = 1n;
 
   constructor(schema: TableSchema) {
     this.schema = schema;
@@ -54,8 +56,14 @@ export class TableState {
     return this.schema.columns.findIndex((column) => column.primaryKey && column.dataType === DataType.Integer);
   }
 
-  /** Raises the auto-increment counter past `rowId`. */
+  /** Records that row `rowId` exists: raises the auto-increment counter and the committed bound past it. */
   noteRowId(rowId: bigint): void {
+    if (rowId >= this.nextRowId) this.nextRowId = rowId + 1n;
+    if (rowId >= this.#committedBound) this.#committedBound = rowId + 1n;
+  }
+
+  /** Raises the auto-increment counter past `rowId`, taken by an insert that has not committed yet. */
+  reserveRowId(rowId: bigint): void {
     if (rowId >= this.nextRowId) this.nextRowId = rowId + 1n;
   }
 
@@ -84,8 +92,8 @@ export class TableState {
 
   /** The committed row `rowId`, or undefined. */
   get(rowId: bigint): Value[] | undefined {
-    // Every id that exists is below nextRowId: appends (the common insert) skip every lookup.
-    if (rowId >= this.nextRowId) return undefined;
+    // Appends (the common insert) are above every committed id: no lookup needed.
+    if (rowId >= this.#committedBound) return undefined;
     const hot = this.hot.get(rowId);
     if (hot !== undefined) return hot;
     if (this.tombstones.has(rowId)) return undefined;
