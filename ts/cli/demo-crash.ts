@@ -90,7 +90,8 @@ export function crashChild(dir: string, fromRows: number, batchRows: number, kil
       clearTimeout(timer);
       reject(new PermafrostError('ERR_IO', `cannot start the crash child: ${error.message}`, { cause: error }));
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': by then stdout and stderr are drained, so an error message is whole.
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (killed && signal === 'SIGKILL') resolve({ acknowledged, pid: child.pid ?? 0, signal });
       else reject(new PermafrostError('ERR_INTERNAL', `the crash child ended on its own (exit ${code ?? signal}) after ${acknowledged.length} batch(es): ${stderr.trim() || 'no output'}`));

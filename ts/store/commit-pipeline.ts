@@ -125,10 +125,14 @@ export class CommitPipeline {
     const seq = ++this.#logSeq;
     const entry: PendingCommit = { writes, seq, durable: false, failed: false, lsn: 0n };
     this.#pending.push(entry);
+    // Stamps only matter to transactions already running: one that begins later starts at
+    // or after `seq`. With none but this one (the usual serial writer), skip them.
+    const othersActive = this.#activeStarts.size > (this.#activeStarts.has(txnId) ? 1 : 0);
     for (const write of writes) {
       let overlay = this.#overlay.get(write.state);
       if (!overlay) this.#overlay.set(write.state, (overlay = new Map()));
       overlay.set(write.rowId, write);
+      if (!othersActive) continue;
       let stamps = this.#lastWrite.get(write.state);
       if (!stamps) this.#lastWrite.set(write.state, (stamps = new Map()));
       stamps.set(write.rowId, seq);
