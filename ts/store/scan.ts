@@ -116,6 +116,7 @@ function* scanSegment(state: TableState, segment: ColdSegment, newer: readonly C
       continue;
     }
     stats.groupsRead += 1;
+    let rowsOfGroup: ((position: number) => Value[]) | undefined;
     const times = filter === undefined ? undefined : reader.group(volumeColumn, group);
     let first = start;
     let last = end;
@@ -131,10 +132,11 @@ function* scanSegment(state: TableState, segment: ColdSegment, newer: readonly C
         if (at < filter!.from || at >= filter!.to) continue;
       }
       const rowId = rowIds[row]!;
-      if (state.hot.has(rowId) || state.tombstones.has(rowId)) continue;
+      if ((state.hot.size > 0 && state.hot.has(rowId)) || (state.tombstones.size > 0 && state.tombstones.has(rowId))) continue;
       if (overlapping.length > 0 && overlapping.some((other) => other.positionOf(rowId) >= 0)) continue;
       stats.rowsMatched += 1;
-      yield { rowId, values: state.coldRow(segment, row) };
+      rowsOfGroup ??= state.coldGroupRows(segment, group, start);
+      yield { rowId, values: rowsOfGroup(row) };
     }
   }
 }

@@ -13,10 +13,16 @@
  * the column default or a typed NULL), as stoolap does after schema changes.
  */
 import { DataType } from '../codec/data-type';
-import type { TableSchema } from '../codec/schema';
+import type { ColumnSchema, TableSchema } from '../codec/schema';
 import { TypedNull, type Value } from '../codec/values';
 import type { ManifestSegment, TableManifest, Tombstone } from '../manifest/table-manifest';
 import { ColdSegment } from './cold-segment';
+import { groupColumn, type GroupColumn } from './group-columns';
+
+/** What a column the volume lacks reads as: its default, else its typed NULL (as stoolap). */
+function missingValue(column: ColumnSchema): Value {
+  return column.defaultValue ?? (column.dataType === DataType.Null ? null : TypedNull.of(column.dataType));
+}
 
 export interface ColdLocation {
   readonly segment: ColdSegment;
@@ -119,8 +125,27 @@ export class TableState {
     return this.schema.columns.map((column, index) => {
       const source = projection[index]!;
       if (source >= 0) return segment.reader.getValue(source, position);
-      return column.defaultValue ?? (column.dataType === DataType.Null ? null : TypedNull.of(column.dataType));
+      return missingValue(column);
     });
+  }
+
+  /**
+   * `coldRow` for many rows of one row group (the group starting at volume position
+   * `groupStart`): each column's arrays are looked up once (group-columns.ts).
+   */
+  coldGroupRows(segment: ColdSegment, group: number, groupStart: number): (position: number) => Value[] {
+    const projection = this.#projection(segment);
+    const columns = this.schema.columns.map((column, index): GroupColumn => {
+      const source = projection[index]!;
+      if (source >= 0) return groupColumn(segment.reader, source, group, groupStart);
+      const fallback = missingValue(column);
+      return () => fallback;
+    });
+    return (position) => {
+      const values = new Array<Value>(columns.length);
+      for (let column = 0; column < columns.length; column += 1) values[column] = columns[column]!(position - groupStart);
+      return values;
+    };
   }
 
   /** Forgets cached projections (after a schema change). */
