@@ -3,6 +3,8 @@ import { cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { readCatalog, Store, VolumeCatalog, writeCatalog } from '../../ts/index';
 import { CANDLE_SCHEMA } from '../../ts/demo/candles';
+import { decodeTableManifest, encodeTableManifest } from '../../ts/manifest/table-manifest';
+import { decodeCheckpointMeta, encodeCheckpointMeta } from '../../ts/wal/checkpoint-meta';
 import { decodeWalEntries } from '../../ts/wal/wal-reader';
 import { V037_DB, tempDir } from '../helpers/fixtures';
 import { buildCandleStore, run, snapshotTree, volumeFiles, walFiles } from './helpers';
@@ -136,6 +138,36 @@ test('a volume no manifest lists (an interrupted seal) is only a warning', async
   t.is(code, 0, out);
   t.true(out.includes(`warning ERR_CORRUPT: a volume no manifest lists`), out);
   t.true(out.includes(orphan), out);
+});
+
+test('a manifest checkpoint LSN beyond the end of the WAL is an error', async (t) => {
+  const dir = await candleStore(t);
+  const path = join(dir, 'volumes', TABLE, 'manifest.bin');
+  const manifest = decodeTableManifest(readFileSync(path));
+  writeFileSync(path, encodeTableManifest({ ...manifest, checkpointLsn: 1_000_000n }));
+  const { code, out } = await run(['verify', dir]);
+  t.is(code, 1);
+  t.regex(out, /^error ERR_CORRUPT: the manifest's checkpoint LSN 1000000 is beyond the WAL's last LSN \d+/m);
+});
+
+test('a WAL truncated past a manifest checkpoint LSN is an error: rows in between are lost', async (t) => {
+  const dir = await candleStore(t);
+  const path = join(dir, 'volumes', TABLE, 'manifest.bin');
+  const manifest = decodeTableManifest(readFileSync(path));
+  writeFileSync(path, encodeTableManifest({ ...manifest, checkpointLsn: 5n }));
+  const { code, out } = await run(['verify', dir]);
+  t.is(code, 1);
+  t.regex(out, /^error ERR_CORRUPT: the WAL was truncated up to LSN \d+, past this manifest's checkpoint LSN 5/m);
+});
+
+test('a checkpoint.meta LSN beyond the end of the WAL is an error', async (t) => {
+  const dir = await candleStore(t);
+  const path = join(dir, 'wal', 'checkpoint.meta');
+  writeFileSync(path, encodeCheckpointMeta({ ...decodeCheckpointMeta(readFileSync(path)), lsn: 1_000_000n }));
+  const { code, out } = await run(['verify', dir]);
+  t.is(code, 1);
+  t.regex(out, /^error ERR_CORRUPT: checkpoint\.meta says LSN 1000000 but the WAL ends at LSN \d+/m);
+  t.true(out.includes(path), out);
 });
 
 test('verify --json is one document with the first error and its file', async (t) => {
