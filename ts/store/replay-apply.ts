@@ -87,6 +87,7 @@ function applyAlter(catalog: SchemaCatalog, payload: Uint8Array): void {
       catalog.drop(schema.tableName);
       const renamed = catalog.define({ ...schema, tableName: alter.newName });
       for (const [rowId, values] of state.hot) renamed.hot.set(rowId, values);
+      renamed.noteRowId(state.nextRowId - 1n); // keeps "no row id at or above nextRowId exists" true
       return;
     }
   }
