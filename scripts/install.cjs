@@ -17,5 +17,8 @@ let status = run(process.execPath, [path.join(__dirname, 'build-native.cjs'), '-
 const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 if (status === 0 && fs.existsSync(path.join(ROOT, 'ts')) && fs.existsSync(tsc)) {
   status = run(process.execPath, [tsc, '-p', 'tsconfig.json']);
+  // tsc writes files 0644; the CLI (package.json "bin") must run as ./dist/cli/main.js too.
+  const bin = path.join(ROOT, 'dist', 'cli', 'main.js');
+  if (status === 0 && fs.existsSync(bin)) fs.chmodSync(bin, 0o755);
 }
 process.exitCode = status;

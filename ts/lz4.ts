@@ -28,19 +28,39 @@ function shrink(buffer: Buffer, length: number): Buffer {
   return length * 2 < buffer.length ? Buffer.from(buffer.subarray(0, length)) : buffer.subarray(0, length);
 }
 
+/**
+ * Inputs up to this size compress into one reused scratch buffer, and only the exact result
+ * is copied into the returned Buffer: a fresh bound-sized Buffer per call costs more than the
+ * compression of a small or very compressible block (docs/benchmarks.md). Larger inputs
+ * compress straight into a fresh Buffer, where the extra copy would cost more than it saves.
+ */
+const SCRATCH_MAX_INPUT = 256 * 1024;
+let scratch: Buffer | undefined;
+
+/** Compresses `src` into a new Buffer whose first `prefixBytes` bytes are left for the caller. */
+function compressAfter(prefixBytes: number, src: Uint8Array): Buffer {
+  const bound = lz4CompressBound(src.length);
+  if (src.length <= SCRATCH_MAX_INPUT) {
+    if (scratch === undefined || scratch.length < bound) scratch = Buffer.allocUnsafeSlow(Math.max(bound, 64 * 1024));
+    const written = lz4CompressInto(src, scratch);
+    const out = Buffer.allocUnsafe(prefixBytes + written);
+    scratch.copy(out, prefixBytes, 0, written);
+    return out;
+  }
+  const dst = Buffer.allocUnsafe(prefixBytes + bound);
+  return shrink(dst, prefixBytes + lz4CompressInto(src, dst.subarray(prefixBytes)));
+}
+
 /** Compresses `src` as one raw LZ4 block (`lz4_flex::compress`). */
 export function lz4Compress(src: Uint8Array): Buffer {
-  const dst = Buffer.allocUnsafe(lz4CompressBound(src.length));
-  return shrink(dst, lz4CompressInto(src, dst));
+  return compressAfter(0, src);
 }
 
 /** Compresses `src` with the u32 LE size prefix (`lz4_flex::compress_prepend_size`). */
 export function lz4CompressSizePrepended(src: Uint8Array): Buffer {
-  const prefixBytes = native().LZ4_SIZE_PREFIX_BYTES;
-  const dst = Buffer.allocUnsafe(prefixBytes + lz4CompressBound(src.length));
-  dst.writeUInt32LE(src.length, 0);
-  const written = lz4CompressInto(src, dst.subarray(prefixBytes));
-  return shrink(dst, prefixBytes + written);
+  const out = compressAfter(native().LZ4_SIZE_PREFIX_BYTES, src);
+  out.writeUInt32LE(src.length, 0);
+  return out;
 }
 
 /** Checks a declared decompressed size before anything is allocated for it. */

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PermafrostError, type ErrorCode, ERROR_CODES } from './errors';
 
 /** Must equal `NATIVE_ABI_VERSION` in crates/node/src/lib.rs; bumped together. */
-const EXPECTED_ABI_VERSION = 3;
+const EXPECTED_ABI_VERSION = 4;
 
 
 // WAL: the names of the constants crates/core/src/constants.rs defines for the WAL (values

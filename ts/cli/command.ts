@@ -1,4 +1,5 @@
 /** The shape of a CLI command group (`permafrost <group> <command> ...`). */
+import type { ProgressSink } from './progress';
 
 /** Parsed command line: positional arguments and `--flag` / `--key value` options. */
 export interface ParsedArgs {
@@ -11,6 +12,8 @@ export interface ParsedArgs {
 export interface CommandIo {
   out(line: string): void;
   err(line: string): void;
+  /** Where progress bars draw (a terminal redraws in place); without it, progress goes to `out` as plain lines. */
+  readonly progress?: ProgressSink;
 }
 
 export interface Command {

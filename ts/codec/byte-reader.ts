@@ -12,11 +12,25 @@ export class ByteReader {
   readonly bytes: Uint8Array;
   readonly #view: DataView;
   #offset: number;
+  /** Reads stop here (`bytes.length` unless `limit` narrowed it). */
+  #end: number;
 
   constructor(bytes: Uint8Array, offset = 0) {
     this.bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#offset = offset;
+    this.#end = bytes.length;
+  }
+
+  /**
+   * Makes `end` (an offset from the start of `bytes`) the end of the input, as if a reader
+   * had been made over just the bytes before it, without allocating one; returns the
+   * previous end so the caller can put it back.
+   */
+  limit(end: number): number {
+    const previous = this.#end;
+    this.#end = end;
+    return previous;
   }
 
   get offset(): number {
@@ -24,16 +38,16 @@ export class ByteReader {
   }
 
   get remaining(): number {
-    return this.bytes.length - this.#offset;
+    return this.#end - this.#offset;
   }
 
   /** Claims `size` bytes for `what`, returning their offset. */
   #take(size: number, what: string): number {
     const at = this.#offset;
-    if (size > this.bytes.length - at) {
+    if (size > this.#end - at) {
       throw new PermafrostError(
         'ERR_TRUNCATED',
-        `${what} needs ${size} bytes but only ${this.bytes.length - at} remain`,
+        `${what} needs ${size} bytes but only ${this.#end - at} remain`,
         { offset: at },
       );
     }
@@ -97,6 +111,12 @@ export class ByteReader {
 
   skip(length: number, what: string): void {
     this.#take(length, what);
+  }
+
+  /** Moves to `offset` (from the start of `bytes`; within the input). */
+  seek(offset: number): void {
+    if (offset < 0 || offset > this.#end) throw new PermafrostError('ERR_INTERNAL', `seek to ${offset} outside 0..${this.#end}`);
+    this.#offset = offset;
   }
 
   /** Reads a count and checks that `count * elementBytes` fits in what remains. */

@@ -6,6 +6,10 @@
 import { PermafrostError } from '../errors';
 
 const utf8 = new TextEncoder();
+// Hoisted: a BigInt literal expression like `1n << 63n` allocates on every evaluation.
+const I64_MIN = -(1n << 63n);
+const I64_LIMIT = 1n << 63n;
+const U64_LIMIT = 1n << 64n;
 
 export class ByteWriter {
   #buffer: Buffer;
@@ -71,14 +75,14 @@ export class ByteWriter {
   }
 
   u64(value: bigint, what = 'u64'): this {
-    if (value < 0n || value >= 1n << 64n) throw new PermafrostError('ERR_LIMIT', `${what} ${value} does not fit in u64`);
+    if (value < 0n || value >= U64_LIMIT) throw new PermafrostError('ERR_LIMIT', `${what} ${value} does not fit in u64`);
     const at = this.#reserve(8);
     this.#view.setBigUint64(at, value, true);
     return this;
   }
 
   i64(value: bigint, what = 'i64'): this {
-    if (value < -(1n << 63n) || value >= 1n << 63n) {
+    if (value < I64_MIN || value >= I64_LIMIT) {
       throw new PermafrostError('ERR_LIMIT', `${what} ${value} does not fit in i64`);
     }
     const at = this.#reserve(8);
@@ -104,10 +108,15 @@ export class ByteWriter {
     return this.u16(encoded.length, `${what} length`).bytes(encoded);
   }
 
-  /** A u32 length prefix, then the UTF-8 bytes of `text`. */
+  /** A u32 length prefix, then the UTF-8 bytes of `text` (encoded in place: no temporary copy). */
   string32(text: string, what: string): this {
-    const encoded = encodeUtf8(text, what);
-    return this.u32(encoded.length, `${what} length`).bytes(encoded);
+    if (!text.isWellFormed()) encodeUtf8(text, what); // throws the lone-surrogate error
+    const length = Buffer.byteLength(text, 'utf8');
+    ByteWriter.#check(length, 0xffff_ffff, `${what} length`);
+    const at = this.#reserve(4 + length); // reserve first: it may replace the buffer
+    this.#view.setUint32(at, length, true);
+    this.#buffer.write(text, at + 4, length, 'utf8');
+    return this;
   }
 
   /** Overwrites a u32 at `offset` (for length-then-patch framing). */

@@ -55,7 +55,7 @@ export function writeRowVersion(version: RowVersion, writer: ByteWriter): void {
 export function encodeRowVersion(version: RowVersion): Buffer {
   const writer = new ByteWriter(40 + version.values.length * 16);
   writeRowVersion(version, writer);
-  return writer.toBuffer();
+  return writer.view(); // the writer is private to this call: its bytes need no copy
 }
 
 function isV2(bytes: Uint8Array): boolean {
@@ -85,12 +85,18 @@ export function decodeRowVersion(bytes: Uint8Array): RowVersion {
   for (let index = 0; index < count; index += 1) {
     const length = reader.u32(`value ${index} length`);
     const slotAt = reader.offset;
-    const slot = reader.bytesView(length, `value ${index}`);
+    reader.skip(length, `value ${index}`); // checks that the slot is there
     if (length === 0) throw new PermafrostError('ERR_TRUNCATED', `value ${index} is empty`, { offset: slotAt });
+    // Read the slot in place (one reader per row, not per value: this is replay's hot path);
+    // bytes after the value inside its slot are ignored, as stoolap ignores them.
+    const resume = reader.offset;
+    const end = reader.limit(resume);
+    reader.seek(slotAt);
     try {
-      values[index] = readValue(new ByteReader(slot));
-    } catch (error) {
-      throw error instanceof PermafrostError ? error.locate(undefined, slotAt) : error;
+      values[index] = readValue(reader);
+    } finally {
+      reader.limit(end);
+      reader.seek(resume);
     }
   }
   return { txnId, deletedAtTxnId, createTime, values };

@@ -48,8 +48,6 @@ function float32Bytes(vector: Float32Array): Uint8Array {
 }
 
 const CANONICAL_NAN_BITS = 0x7ff8_0000_0000_0000n;
-const EXPONENT_MASK = 0x7ff0_0000_0000_0000n;
-const MANTISSA_MASK = 0x000f_ffff_ffff_ffffn;
 
 /** Appends the encoding of `value` to `writer`. */
 export function encodeValue(value: Value, writer: ByteWriter): void {
@@ -111,13 +109,12 @@ export function encodeValueToBuffer(value: Value): Buffer {
 }
 
 function decodeFloat(reader: ByteReader): number | FloatBits {
-  const bits = reader.u64('float value');
-  if ((bits & EXPONENT_MASK) === EXPONENT_MASK && (bits & MANTISSA_MASK) !== 0n && bits !== CANONICAL_NAN_BITS) {
-    return new FloatBits(bits);
-  }
-  const view = new DataView(new ArrayBuffer(8));
-  view.setBigUint64(0, bits, true);
-  return view.getFloat64(0, true);
+  const at = reader.offset;
+  const value = reader.f64('float value');
+  if (!Number.isNaN(value)) return value; // the common case needs no BigInt work
+  // A NaN other than the canonical one keeps its exact bits (JS would canonicalise them).
+  const bits = new DataView(reader.bytes.buffer, reader.bytes.byteOffset + at, 8).getBigUint64(0, true);
+  return bits === CANONICAL_NAN_BITS ? value : new FloatBits(bits);
 }
 
 /**

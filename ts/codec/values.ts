@@ -251,6 +251,11 @@ export function toValue(input: unknown): Value {
   throw invalid(`${describe(input)} is not a stoolap value; wrap it (Json, Timestamp, ...) or give the column type`);
 }
 
+/** Not a closure inside `toColumnValue`: that would allocate on every call of a hot path. */
+function mismatch(input: unknown, dataType: DataType): PermafrostError {
+  return invalid(`${describe(input)} cannot be stored in a ${dataTypeName(dataType)} column`);
+}
+
 /**
  * Converts a plain JS value to the value stoolap stores in a column of type `dataType`.
  * `null` and `undefined` become that type's NULL; numbers become integers in Integer columns;
@@ -259,33 +264,32 @@ export function toValue(input: unknown): Value {
 export function toColumnValue(input: unknown, dataType: DataType): Value {
   if (input === null || input === undefined) return dataType === DataType.Null ? null : TypedNull.of(dataType);
   if (input instanceof TypedNull || input instanceof Extension || input instanceof FloatBits) return input;
-  const mismatch = (): PermafrostError => invalid(`${describe(input)} cannot be stored in a ${dataTypeName(dataType)} column`);
   switch (dataType) {
     case DataType.Integer:
       if (typeof input === 'bigint') return toValue(input);
       if (typeof input === 'number' && Number.isSafeInteger(input)) return BigInt(input);
-      throw mismatch();
+      throw mismatch(input, dataType);
     case DataType.Float:
       if (typeof input === 'number') return input;
       if (typeof input === 'bigint') return Number(input);
-      throw mismatch();
+      throw mismatch(input, dataType);
     case DataType.Text:
       if (typeof input === 'string') return input;
-      throw mismatch();
+      throw mismatch(input, dataType);
     case DataType.Boolean:
       if (typeof input === 'boolean') return input;
-      throw mismatch();
+      throw mismatch(input, dataType);
     case DataType.Timestamp:
       if (input instanceof Timestamp) return input;
       if (input instanceof Date) return Timestamp.fromDate(input);
-      throw mismatch();
+      throw mismatch(input, dataType);
     case DataType.Json:
       if (input instanceof Json) return input;
       return Json.stringify(input);
     case DataType.Vector:
       if (input instanceof Float32Array) return input;
       if (Array.isArray(input) && input.every((item) => typeof item === 'number')) return Float32Array.from(input);
-      throw mismatch();
+      throw mismatch(input, dataType);
     default:
       return toValue(input);
   }

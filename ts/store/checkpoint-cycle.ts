@@ -28,6 +28,31 @@
  *   - checkpoint.meta is written only after every manifest says L, so stoolap's
  *     substitution of checkpoint.meta's LSN (spec §11 item 4) can never skip unsealed rows.
  * If any step fails, the cycle stops before truncation and throws; the WAL still has all data.
+ *
+ * Named crash points (crash-points.ts; a test hook: `PERMAFROST_CRASH_AT=<point>[@<n>]` makes
+ * the process SIGKILL itself there, the n-th time; otherwise each is a no-op comparison).
+ * `__test__/store/crash-kill.spec.ts` kills a writing child at each one and checks recovery:
+ *   checkpoint.start                   under the fence, L taken, nothing written (before 1)
+ *   checkpoint.mid-seal                1, after the first table's volumes, before the next table's
+ *   checkpoint.after-seal              after 1: every new volume durable, no manifest lists it
+ *   checkpoint.mid-manifests-pass1     2, after the first manifest (old LSN), before the next
+ *   checkpoint.after-manifests-pass1   after 2
+ *   checkpoint.after-ddl-rerecord      after 3 (the re-recorded DDL is fsynced)
+ *   checkpoint.mid-manifests-pass2     4, after the first manifest at L, before the next
+ *   checkpoint.after-manifests-pass2   after 4
+ *   checkpoint.after-catalog           after 5
+ *   checkpoint.after-checkpoint-meta   after 6, before truncation
+ *   truncate.after-backup-rename       7, current WAL file renamed to `.bak`, copy not installed
+ *   truncate.after-install-rename      7, truncated copy installed, `.bak` still there
+ *   truncate.before-backup-delete      7, directory fsynced, `.bak` about to be deleted
+ *   checkpoint.after-truncation        after 7, before the cycle returns
+ * The three `truncate.*` points are reached through the file-system seam
+ * (`withTruncationCrashPoints`), so the WAL code itself carries no hook. DROP TABLE has two
+ * more (store.ts, open-store.ts `removeTableDirectory`):
+ *   drop.after-log                     the DROP TABLE is durable in the WAL, no file deleted
+ *   drop.after-manifest-delete         the table's manifest is deleted, its volumes not yet
+ * and the 0.3.7 migration one (open-store.ts `retireSnapshots`, run between 5 and 6):
+ *   migration.after-snapshots-retired  `snapshots/` renamed away, not yet deleted
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -40,6 +65,7 @@ import type { Value } from '../codec/values';
 import { nextVolumeId } from '../volume/volume-id';
 import { tableDirectory } from '../volume/volume-files';
 import type { SchemaCatalog } from './schema-catalog';
+import { crashPoint } from './crash-points';
 import { sealRows, type SealedVolume } from './seal';
 import type { TableState } from './table-state';
 import { segmentTimes } from './time-column';
@@ -59,6 +85,8 @@ export interface CheckpointContext {
   readonly dir: string;
   readonly rowsPerVolume: number;
   readonly compress: boolean;
+  /** Runs after the manifests and the catalog, before checkpoint.meta (the migration retires the 0.3.7 snapshots there). */
+  readonly beforeCheckpointMeta?: () => Promise<void>;
 }
 
 async function writeManifest(volumesDir: string, state: TableState, checkpointLsn: bigint): Promise<void> {
@@ -82,12 +110,14 @@ export async function runCheckpointCycle(context: CheckpointContext): Promise<Ch
   const { pm, catalog, dir } = context;
   const volumesDir = join(dir, 'volumes');
   const lsn = pm.currentLsn;
+  crashPoint('checkpoint.start');
   const changed = new Set<TableState>();
   let rowsSealed = 0;
   let volumesWritten = 0;
   const sealedTimes = new Map<bigint, SealedVolume>();
   for (const state of catalog.tables.values()) {
     if (state.hot.size === 0) continue;
+    if (changed.size > 0) crashPoint('checkpoint.mid-seal');
     const rows = [...state.hot].sort(byRowId);
     const sealed = await sealRows(state, rows, { volumesDir, rowsPerVolume: context.rowsPerVolume, compress: context.compress, sealLsn: lsn, nextVolumeId });
     for (const volume of sealed) {
@@ -100,15 +130,24 @@ export async function runCheckpointCycle(context: CheckpointContext): Promise<Ch
     volumesWritten += sealed.length;
     changed.add(state);
   }
+  crashPoint('checkpoint.after-seal');
   for (const state of catalog.tables.values()) {
     if (state.tombstones.size > 0 || state.segments.length > 0) changed.add(state);
   }
-  for (const state of changed) await writeManifest(volumesDir, state, state.manifestCheckpointLsn);
+  let written = 0;
+  for (const state of changed) {
+    if (written++ > 0) crashPoint('checkpoint.mid-manifests-pass1');
+    await writeManifest(volumesDir, state, state.manifestCheckpointLsn);
+  }
+  crashPoint('checkpoint.after-manifests-pass1');
   for (const record of catalog.ddlRecords()) await pm.recordDdl(record.tableName, record.operation, record.payload);
   await pm.sync();
+  crashPoint('checkpoint.after-ddl-rerecord');
   const catalogFile = new VolumeCatalog();
+  written = 0;
   for (const state of catalog.tables.values()) {
     if (!state.hasManifest) continue;
+    if (written++ > 0) crashPoint('checkpoint.mid-manifests-pass2');
     await writeManifest(volumesDir, state, lsn);
     state.manifestCheckpointLsn = lsn;
     for (const segment of state.segments) {
@@ -116,11 +155,16 @@ export async function runCheckpointCycle(context: CheckpointContext): Promise<Ch
       catalogFile.addVolume(state.key, { volumeId: segment.volumeId, rowCount: segment.segment.rowCount, timeMinMicros: times.timeMinMicros, timeMaxMicros: times.timeMaxMicros });
     }
   }
+  crashPoint('checkpoint.after-manifests-pass2');
   if (changed.size > 0 || catalogFile.tableNames().length > 0) {
     await mkdir(volumesDir, { recursive: true });
     await writeCatalog(volumesDir, catalogFile);
   }
+  crashPoint('checkpoint.after-catalog');
+  await context.beforeCheckpointMeta?.();
   await pm.createCheckpoint([], lsn);
+  crashPoint('checkpoint.after-checkpoint-meta');
   await pm.truncateWal(lsn);
+  crashPoint('checkpoint.after-truncation');
   return { checkpointLsn: lsn, tablesSealed: [...changed].filter((s) => s.segments.length > 0).length, rowsSealed, volumesWritten, durationMs: performance.now() - started };
 }

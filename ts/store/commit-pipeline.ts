@@ -51,7 +51,8 @@ export class CommitPipeline {
   #logSeq = 0;
   /** Oldest first; applied from the head as commits become durable. */
   readonly #pending: PendingCommit[] = [];
-  readonly #overlay = new Map<TableState, Map<bigint, Value[] | null>>();
+  /** Row id → the newest pending write of it (identity tells `#drain` whether a later one exists). */
+  readonly #overlay = new Map<TableState, Map<bigint, RowWrite>>();
   /** Row id → seq of the last commit that wrote it (pruned at checkpoints). */
   readonly #lastWrite = new Map<TableState, Map<bigint, number>>();
   readonly #activeStarts = new Map<bigint, number>();
@@ -70,12 +71,15 @@ export class CommitPipeline {
 
   end(txnId: bigint): void {
     this.#activeStarts.delete(txnId);
+    // With no transaction active, every future one starts after every stamp, so none can
+    // conflict: drop them now rather than letting them grow with the data until a checkpoint.
+    if (this.#activeStarts.size === 0) this.#lastWrite.clear();
   }
 
   /** The row as committed plus pending commits would have it (undefined = absent). */
   currentRow(state: TableState, rowId: bigint): Value[] | undefined {
     const pending = this.#overlay.get(state)?.get(rowId);
-    if (pending !== undefined) return pending ?? undefined;
+    if (pending !== undefined) return pending.values ?? undefined;
     return state.get(rowId);
   }
 
@@ -121,10 +125,14 @@ export class CommitPipeline {
     const seq = ++this.#logSeq;
     const entry: PendingCommit = { writes, seq, durable: false, failed: false, lsn: 0n };
     this.#pending.push(entry);
+    // Stamps only matter to transactions already running: one that begins later starts at
+    // or after `seq`. With none but this one (the usual serial writer), skip them.
+    const othersActive = this.#activeStarts.size > (this.#activeStarts.has(txnId) ? 1 : 0);
     for (const write of writes) {
       let overlay = this.#overlay.get(write.state);
       if (!overlay) this.#overlay.set(write.state, (overlay = new Map()));
-      overlay.set(write.rowId, write.values);
+      overlay.set(write.rowId, write);
+      if (!othersActive) continue;
       let stamps = this.#lastWrite.get(write.state);
       if (!stamps) this.#lastWrite.set(write.state, (stamps = new Map()));
       stamps.set(write.rowId, seq);
@@ -149,8 +157,9 @@ export class CommitPipeline {
       if (head.durable) for (const write of head.writes) applyWrite(write, head.lsn);
       for (const write of head.writes) {
         const overlay = this.#overlay.get(write.state);
-        // Only clear the overlay if no later pending commit wrote the same row.
-        if (overlay && !this.#pending.some((later) => later.writes.some((w) => w.state === write.state && w.rowId === write.rowId))) {
+        // Only clear the overlay if no later pending commit wrote the same row (it would be
+        // the overlay's entry then); an identity check keeps draining O(1) per write.
+        if (overlay?.get(write.rowId) === write) {
           overlay.delete(write.rowId);
         }
       }

@@ -8,7 +8,15 @@
  *   checkpoint writes a manifest without them, and files no manifest lists are orphans
  *   (stoolap deletes the files during replay, even volumes sealed after the TRUNCATE, §11.10).
  * Inserts of rows a loaded volume already holds are skipped unless a tombstone hides that
- * copy, which makes replaying from an LSN below a table's seal point idempotent.
+ * copy, which makes replaying from an LSN below a table's seal point idempotent — ✱ but only
+ * entries at or below the seal LSN of the newest volume holding the row (its `sealSeq`, the
+ * checkpoint LSN permafrost seals under). stoolap skips whatever the LSN; that is only right
+ * when replay sees every entry: when damage drops a transaction (`onCorruption: 'report'`),
+ * e.g. the one that deleted a sealed row, a later re-insert of that row would be skipped and
+ * the stale sealed copy served, half of a surviving transaction lost. Applying an entry the
+ * volume already reflects is harmless (replay is a suffix of the log: the last write wins),
+ * so a `sealSeq` that is not an LSN (stoolap's commit sequence, 0 after compaction) only
+ * costs memory, never correctness.
  */
 import { decodeAlterTable } from '../codec/alter-table';
 import { decodeIndexMetadata } from '../codec/index-metadata';
@@ -79,6 +87,7 @@ function applyAlter(catalog: SchemaCatalog, payload: Uint8Array): void {
       catalog.drop(schema.tableName);
       const renamed = catalog.define({ ...schema, tableName: alter.newName });
       for (const [rowId, values] of state.hot) renamed.hot.set(rowId, values);
+      renamed.noteRowId(state.nextRowId - 1n); // keeps "no row id at or above nextRowId exists" true
       return;
     }
   }
@@ -94,7 +103,7 @@ export function applyReplayedEntry(catalog: SchemaCatalog, entry: WalEntry, tall
         tally.ddl += 1;
         return;
       case WalOperation.DropTable:
-        if (catalog.drop(entry.tableName)) catalog.droppedDuringReplay.add(entry.tableName.toLowerCase());
+        catalog.dropDuringReplay(entry.tableName);
         tally.ddl += 1;
         return;
       case WalOperation.TruncateTable: {
@@ -154,9 +163,9 @@ function applyRow(catalog: SchemaCatalog, entry: WalEntry, tally: ReplayTally): 
     tally.rows += 1;
     return;
   }
-  const cold = state.coldLocation(rowId) !== undefined;
-  if (cold && !state.tombstones.has(rowId) && entry.operation === WalOperation.Insert) {
-    state.noteRowId(rowId); // the volume already holds this version
+  const cold = state.coldLocation(rowId);
+  if (cold !== undefined && !state.tombstones.has(rowId) && entry.operation === WalOperation.Insert && entry.lsn <= cold.segment.segment.sealSeq) {
+    state.noteRowId(rowId); // the volume was sealed after this entry: it holds this version or a newer one
     return;
   }
   const version = decodeRowVersion(entry.payload);

@@ -82,6 +82,18 @@ function zoneOutside(zone: ZoneMap, filter: Filter): boolean {
   return zone.max.epochNanos < filter.from || zone.min.epochNanos >= filter.to;
 }
 
+/** Index of the first value ≥ `bound` in non-decreasing `values`. */
+function lowerBound(values: BigInt64Array, bound: bigint): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (values[middle]! < bound) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 function* scanSegment(state: TableState, segment: ColdSegment, newer: readonly ColdSegment[], filter: Filter | undefined, stats: ScanStats): Generator<ScanRow> {
   const reader = segment.reader;
   const volumeColumn = filter === undefined ? -1 : reader.columnIndex(state.schema.columns[filter.column]!.name) ?? -1;
@@ -93,6 +105,9 @@ function* scanSegment(state: TableState, segment: ColdSegment, newer: readonly C
   const overlapping = newer.filter((other) => other.segment.minRowId <= segment.segment.maxRowId && other.segment.maxRowId >= segment.segment.minRowId);
   const groups = reader.groupCount;
   const groupZones = reader.rowGroups;
+  // A sorted time column (ascending, no NULLs: the usual append-only series) is searched, not
+  // scanned: a one-day query then touches its rows only, not all 65,536 of the group.
+  const sorted = filter !== undefined && reader.isSorted(volumeColumn);
   for (let group = 0; group < groups; group += 1) {
     const start = group * 65_536;
     const end = Math.min(rowIds.length, start + 65_536);
@@ -101,18 +116,27 @@ function* scanSegment(state: TableState, segment: ColdSegment, newer: readonly C
       continue;
     }
     stats.groupsRead += 1;
+    let rowsOfGroup: ((position: number) => Value[]) | undefined;
     const times = filter === undefined ? undefined : reader.group(volumeColumn, group);
-    for (let row = start; row < end; row += 1) {
-      if (times !== undefined) {
+    let first = start;
+    let last = end;
+    if (sorted) {
+      const values = times!.values as BigInt64Array;
+      first = start + lowerBound(values, filter.from);
+      last = start + lowerBound(values, filter.to);
+    }
+    for (let row = first; row < last; row += 1) {
+      if (times !== undefined && !sorted) {
         if (times.nulls[row - start] !== 0) continue;
         const at = (times.values as BigInt64Array)[row - start]!;
         if (at < filter!.from || at >= filter!.to) continue;
       }
       const rowId = rowIds[row]!;
-      if (state.hot.has(rowId) || state.tombstones.has(rowId)) continue;
-      if (overlapping.some((other) => other.positionOf(rowId) >= 0)) continue;
+      if ((state.hot.size > 0 && state.hot.has(rowId)) || (state.tombstones.size > 0 && state.tombstones.has(rowId))) continue;
+      if (overlapping.length > 0 && overlapping.some((other) => other.positionOf(rowId) >= 0)) continue;
       stats.rowsMatched += 1;
-      yield { rowId, values: state.coldRow(segment, row) };
+      rowsOfGroup ??= state.coldGroupRows(segment, group, start);
+      yield { rowId, values: rowsOfGroup(row) };
     }
   }
 }

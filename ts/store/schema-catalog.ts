@@ -28,8 +28,15 @@ export class SchemaCatalog {
   readonly tables = new Map<string, TableState>();
   readonly indexes = new Map<string, Map<string, IndexMetadata>>();
   readonly views = new Map<string, ViewDefinition>();
-  /** Tables dropped during replay (their leftover volume directories may be removed). */
+  /**
+   * Tables (lower-cased names) dropped during replay: once replay ends their volume
+   * directories are deleted, even if a later CREATE TABLE re-created the name — whatever the
+   * directory holds belongs to the dropped table, or was sealed later in a cycle that never
+   * truncated the WAL, whose rows replay has just restored.
+   */
   readonly droppedDuringReplay = new Set<string>();
+  /** Volume readers of tables dropped during replay (closed once replay ends). */
+  readonly droppedReaders: VolumeReader[] = [];
   /** Volume directories loaded at open whose table has not been created (yet). */
   readonly pendingCold = new Map<string, ColdState>();
 
@@ -53,7 +60,6 @@ export class SchemaCatalog {
     }
     const state = new TableState(schema);
     this.tables.set(key, state);
-    this.droppedDuringReplay.delete(key);
     const cold = this.pendingCold.get(key);
     if (cold) {
       this.pendingCold.delete(key);
@@ -72,6 +78,22 @@ export class SchemaCatalog {
     this.tables.delete(key);
     this.indexes.delete(key);
     return state;
+  }
+
+  /**
+   * DROP TABLE during replay: drops the table and the volumes loaded for its name, so that
+   * neither a later CREATE TABLE of the same name nor the next open can attach them again.
+   */
+  dropDuringReplay(name: string): void {
+    const key = name.toLowerCase();
+    const state = this.drop(name);
+    if (state) this.droppedReaders.push(...state.segments.map((segment) => segment.reader));
+    const cold = this.pendingCold.get(key);
+    if (cold) {
+      this.droppedReaders.push(...cold.readers);
+      this.pendingCold.delete(key);
+    }
+    this.droppedDuringReplay.add(key);
   }
 
   addIndex(index: IndexMetadata): void {

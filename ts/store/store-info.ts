@@ -3,7 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersistenceManager } from '../persistence/persistence-manager';
 import type { SchemaCatalog } from './schema-catalog';
-import { segmentTimes } from './time-column';
+import type { TableState } from './table-state';
+import { micros, segmentTimes, timeColumnIndex } from './time-column';
 
 export interface VolumeInfo {
   readonly volumeId: bigint;
@@ -24,6 +25,9 @@ export interface TableInfo {
   readonly indexes: readonly string[];
   readonly volumes: readonly VolumeInfo[];
   readonly manifestCheckpointLsn: bigint;
+  /** Time range of the hot rows' time column, microseconds since the epoch (undefined when none). */
+  readonly hotTimeMinMicros: bigint | undefined;
+  readonly hotTimeMaxMicros: bigint | undefined;
 }
 
 export interface StoreInfo {
@@ -32,6 +36,21 @@ export interface StoreInfo {
   readonly checkpointLsn: bigint;
   readonly walFiles: ReadonlyArray<{ readonly name: string; readonly bytes: number }>;
   readonly tables: readonly TableInfo[];
+}
+
+function hotTimes(state: TableState): { hotTimeMinMicros: bigint | undefined; hotTimeMaxMicros: bigint | undefined } {
+  const column = timeColumnIndex(state);
+  let min: bigint | undefined;
+  let max: bigint | undefined;
+  if (column >= 0) {
+    for (const values of state.hot.values()) {
+      const at = micros(values[column] ?? null);
+      if (at === undefined) continue;
+      if (min === undefined || at < min) min = at;
+      if (max === undefined || at > max) max = at;
+    }
+  }
+  return { hotTimeMinMicros: min, hotTimeMaxMicros: max };
 }
 
 export async function storeInfo(path: string | null, catalog: SchemaCatalog, pm: PersistenceManager): Promise<StoreInfo> {
@@ -50,6 +69,7 @@ export async function storeInfo(path: string | null, catalog: SchemaCatalog, pm:
     tombstones: state.tombstones.size,
     indexes: catalog.indexesOf(state.key).map((index) => index.name),
     manifestCheckpointLsn: state.manifestCheckpointLsn,
+    ...hotTimes(state),
     volumes: state.segments.map((segment) => ({
       volumeId: segment.volumeId,
       rowCount: Number(segment.segment.rowCount),

@@ -16,21 +16,21 @@
  * hot rows into volumes and truncate the WAL (checkpoint-cycle.ts). Recovery: open-store.ts.
  * Directory layout is stoolap's: `db.lock`, `wal/`, `volumes/<table>/{manifest.bin,vol_*.vol}`.
  */
-import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { IndexMetadata } from '../codec/index-metadata';
 import { encodeIndexMetadata } from '../codec/index-metadata';
 import { rowToObject } from '../codec/row-shape';
 import { encodeSchema, type TableSchema } from '../codec/schema';
 import type { Value } from '../codec/values';
-import { PermafrostError, ioError } from '../errors';
+import { PermafrostError } from '../errors';
 import { PersistenceManager } from '../persistence/persistence-manager';
 import type { WalRecoveryReport } from '../wal/recovery';
 import { WalOperation } from '../wal/wal-constants';
 import { tableDirectoryName } from '../volume/table-name';
-import { runCheckpointCycle, type CheckpointReport } from './checkpoint-cycle';
+import { runCheckpointCycle, type CheckpointContext, type CheckpointReport } from './checkpoint-cycle';
 import { CommitPipeline } from './commit-pipeline';
-import { recoverStore, type StoreRecoveryReport } from './open-store';
+import { crashPoint } from './crash-points';
+import { recoverStore, removeTableDirectory, retireSnapshots, type StoreRecoveryReport } from './open-store';
 import { scanTable, type ScanOptions, type ScanRow, type ScanStats } from './scan';
 import { SchemaCatalog } from './schema-catalog';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './store-options';
@@ -90,7 +90,15 @@ export class Store implements AsyncDisposable {
       throw error;
     }
     const store = new Store(path, pm, catalog, recovery, resolved);
-    if (recovery.mode === 'legacy-snapshots') await store.checkpoint();
+    if (recovery.mode === 'legacy-snapshots') {
+      // The migration: seal everything, retiring the snapshots before checkpoint.meta.
+      try {
+        await store.#pipeline.exclusive(() => runCheckpointCycle({ ...store.#cycleContext(path!), beforeCheckpointMeta: () => retireSnapshots(path!) }));
+      } catch (error) {
+        await pm.close().catch(() => undefined);
+        throw error;
+      }
+    }
     store.#schedule();
     return store;
   }
@@ -168,15 +176,11 @@ export class Store implements AsyncDisposable {
     if (!state) return false;
     await this.#pipeline.exclusive(async () => {
       await this.#pm.recordDdl(state.schema.tableName, WalOperation.DropTable, new Uint8Array(0));
+      crashPoint('drop.after-log');
       this.#catalog.drop(table);
       this.#pipeline.forgetTable(state);
       await Promise.all(state.segments.map((segment) => segment.reader.close()));
-      if (this.path !== null) {
-        const dir = join(this.path, 'volumes', state.key);
-        await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
-          throw ioError('cannot delete the volumes of a dropped table', error, dir);
-        });
-      }
+      if (this.path !== null) await removeTableDirectory(join(this.path, 'volumes', state.key));
     });
     return true;
   }
@@ -274,9 +278,7 @@ export class Store implements AsyncDisposable {
     if (this.#checkpointing !== undefined) return this.#checkpointing;
     const run = async (): Promise<CheckpointReport> => {
       if (this.path === null) return { checkpointLsn: 0n, tablesSealed: 0, rowsSealed: 0, volumesWritten: 0, durationMs: 0 };
-      const report = await this.#pipeline.exclusive(() =>
-        runCheckpointCycle({ pm: this.#pm, catalog: this.#catalog, dir: this.path!, rowsPerVolume: this.#options.rowsPerVolume, compress: this.#options.compressVolumes }),
-      );
+      const report = await this.#pipeline.exclusive(() => runCheckpointCycle(this.#cycleContext(this.path!)));
       this.#pipeline.pruneWriteStamps();
       return report;
     };
@@ -284,6 +286,10 @@ export class Store implements AsyncDisposable {
       this.#checkpointing = undefined;
     });
     return this.#checkpointing;
+  }
+
+  #cycleContext(dir: string): CheckpointContext {
+    return { pm: this.#pm, catalog: this.#catalog, dir, rowsPerVolume: this.#options.rowsPerVolume, compress: this.#options.compressVolumes };
   }
 
   /** Tables, volumes, row counts, time ranges, WAL span and checkpoint LSN. */
@@ -302,9 +308,7 @@ export class Store implements AsyncDisposable {
       try {
         await this.#checkpointing?.catch(() => undefined);
         if (this.#options.checkpointOnClose && this.path !== null && this.#pm.status === 'open') {
-          await this.#pipeline.exclusive(() =>
-            runCheckpointCycle({ pm: this.#pm, catalog: this.#catalog, dir: this.path!, rowsPerVolume: this.#options.rowsPerVolume, compress: this.#options.compressVolumes }),
-          );
+          await this.#pipeline.exclusive(() => runCheckpointCycle(this.#cycleContext(this.path!)));
         }
       } finally {
         for (const state of this.#catalog.tables.values()) await Promise.all(state.segments.map((segment) => segment.reader.close()));

@@ -13,10 +13,16 @@
  * the column default or a typed NULL), as stoolap does after schema changes.
  */
 import { DataType } from '../codec/data-type';
-import type { TableSchema } from '../codec/schema';
+import type { ColumnSchema, TableSchema } from '../codec/schema';
 import { TypedNull, type Value } from '../codec/values';
 import type { ManifestSegment, TableManifest, Tombstone } from '../manifest/table-manifest';
 import { ColdSegment } from './cold-segment';
+import { groupColumn, type GroupColumn } from './group-columns';
+
+/** What a column the volume lacks reads as: its default, else its typed NULL (as stoolap). */
+function missingValue(column: ColumnSchema): Value {
+  return column.defaultValue ?? (column.dataType === DataType.Null ? null : TypedNull.of(column.dataType));
+}
 
 export interface ColdLocation {
   readonly segment: ColdSegment;
@@ -38,8 +44,13 @@ export class TableState {
   /** True once a manifest for this table exists on disk (it must then be kept current). */
   hasManifest = false;
   nextSegmentId = 0n;
-  /** Next auto-increment row id (above every id seen). */
+  /** Next auto-increment row id (above every id seen, committed or reserved by an insert). */
   nextRowId = 1n;
+  /**
+   * Above the id of every committed row (hot or cold): everything that adds one calls
+   * `noteRowId`, and `get` answers ids at or above it without a lookup.
+   */
+  #committedBound = 1n;
 
   constructor(schema: TableSchema) {
     this.schema = schema;
@@ -51,8 +62,14 @@ export class TableState {
     return this.schema.columns.findIndex((column) => column.primaryKey && column.dataType === DataType.Integer);
   }
 
-  /** Raises the auto-increment counter past `rowId`. */
+  /** Records that row `rowId` exists: raises the auto-increment counter and the committed bound past it. */
   noteRowId(rowId: bigint): void {
+    if (rowId >= this.nextRowId) this.nextRowId = rowId + 1n;
+    if (rowId >= this.#committedBound) this.#committedBound = rowId + 1n;
+  }
+
+  /** Raises the auto-increment counter past `rowId`, taken by an insert that has not committed yet. */
+  reserveRowId(rowId: bigint): void {
     if (rowId >= this.nextRowId) this.nextRowId = rowId + 1n;
   }
 
@@ -81,6 +98,8 @@ export class TableState {
 
   /** The committed row `rowId`, or undefined. */
   get(rowId: bigint): Value[] | undefined {
+    // Appends (the common insert) are above every committed id: no lookup needed.
+    if (rowId >= this.#committedBound) return undefined;
     const hot = this.hot.get(rowId);
     if (hot !== undefined) return hot;
     if (this.tombstones.has(rowId)) return undefined;
@@ -106,8 +125,27 @@ export class TableState {
     return this.schema.columns.map((column, index) => {
       const source = projection[index]!;
       if (source >= 0) return segment.reader.getValue(source, position);
-      return column.defaultValue ?? (column.dataType === DataType.Null ? null : TypedNull.of(column.dataType));
+      return missingValue(column);
     });
+  }
+
+  /**
+   * `coldRow` for many rows of one row group (the group starting at volume position
+   * `groupStart`): each column's arrays are looked up once (group-columns.ts).
+   */
+  coldGroupRows(segment: ColdSegment, group: number, groupStart: number): (position: number) => Value[] {
+    const projection = this.#projection(segment);
+    const columns = this.schema.columns.map((column, index): GroupColumn => {
+      const source = projection[index]!;
+      if (source >= 0) return groupColumn(segment.reader, source, group, groupStart);
+      const fallback = missingValue(column);
+      return () => fallback;
+    });
+    return (position) => {
+      const values = new Array<Value>(columns.length);
+      for (let column = 0; column < columns.length; column += 1) values[column] = columns[column]!(position - groupStart);
+      return values;
+    };
   }
 
   /** Forgets cached projections (after a schema change). */

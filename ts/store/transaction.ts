@@ -89,7 +89,7 @@ export class Transaction implements AsyncDisposable {
     if (this.#current(state, rowId) !== undefined || this.#host.pipeline.currentRow(state, rowId) !== undefined) {
       throw new PermafrostError('ERR_CONSTRAINT', `row ${rowId} already exists in table '${table}'`);
     }
-    state.noteRowId(rowId);
+    state.reserveRowId(rowId);
     const writes = this.#tableWrites(state);
     const previous = writes.get(rowId);
     // Deleting then re-inserting a row in one transaction is an update of it.

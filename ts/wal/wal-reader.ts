@@ -12,7 +12,7 @@ import type { ScanBatch } from './scan-batch';
 import { WalAnalyzer } from './wal-analysis';
 import { damageError, type WalDamage } from './wal-damage';
 import { WalEntry } from './wal-entry';
-import { compareWalFileNames, isBackupFileName, isTempFileName, isWalFileName } from './wal-file-names';
+import { compareWalFileNames, isBackupFileName, isTempFileName, isWalFileName, walFileLsn } from './wal-file-names';
 import { scanWalBytes, scanWalFile } from './wal-scanner';
 
 /** Every entry of `batch`, with decompressed payloads. */
@@ -68,6 +68,12 @@ export interface WalVerifyReport {
   readonly entries: number;
   /** Every problem found, in file order; empty when the WAL is clean. */
   readonly problems: readonly PermafrostError[];
+  /** The problems the next open repairs by itself: a torn tail (cut) and truncation leftovers. */
+  readonly repairable: ReadonlySet<PermafrostError>;
+  /** The highest LSN the WAL accounts for: its last valid entry's, or a file name's when higher (0n when empty). */
+  readonly lastLsn: bigint;
+  /** checkpoint.meta's LSN, when the file exists and reads. */
+  readonly checkpointLsn: bigint | undefined;
 }
 
 /**
@@ -82,10 +88,18 @@ export async function verifyWalDirectory(fileSystem: FileSystem, walDir: string)
   if (meta.error !== undefined) problems.push(meta.error);
   const files = names.filter(isWalFileName).sort(compareWalFileNames);
   const analysis = await analyzeWalFiles(fileSystem, walDir, files);
-  for (const region of analysis.damage) problems.push(damageError({ ...region, file: join(walDir, region.file) }));
+  const repairable = new Set<PermafrostError>();
+  for (const region of analysis.damage) {
+    const problem = damageError({ ...region, file: join(walDir, region.file) });
+    problems.push(problem);
+    if (region.atTail) repairable.add(problem);
+  }
   for (const name of names.filter((n) => isTempFileName(n) || isBackupFileName(n))) {
-    problems.push(new PermafrostError('ERR_CORRUPT', 'leftover of an interrupted truncation (repaired at the next open)', { file: join(walDir, name) }));
+    const problem = new PermafrostError('ERR_CORRUPT', 'leftover of an interrupted truncation (repaired at the next open)', { file: join(walDir, name) });
+    problems.push(problem);
+    repairable.add(problem);
   }
   const entries = analysis.files.reduce((sum, file) => sum + file.entryCount, 0);
-  return { files, entries, problems };
+  const lastLsn = files.reduce((last, name) => (walFileLsn(name) > last ? walFileLsn(name) : last), analysis.lastLsn);
+  return { files, entries, problems, repairable, lastLsn, checkpointLsn: meta.meta?.lsn };
 }

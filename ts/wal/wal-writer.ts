@@ -1,3 +1,5 @@
+// tidy: long file — LSN assignment, draft staging and group commit share the writer's
+// private state; the ordered write queue is already split out (write-queue.ts).
 /**
  * The WAL writer: assigns LSNs, stages entries as drafts, writes them to the current file and
  * makes them durable with group commit. It knows nothing about rotation or truncation policy;

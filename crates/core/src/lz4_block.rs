@@ -163,6 +163,31 @@ mod tests {
         }
     }
 
+    /// The input of the known LZ4 vector, also pinned in `__test__/native/lz4.spec.ts`.
+    fn known_vector_input() -> Vec<u8> {
+        let mut input = b"permafrost keeps stoolap's bytes: ".repeat(3);
+        input.extend_from_slice(&b"0123456789".repeat(4));
+        input.push(b'!');
+        input
+    }
+
+    /// lz4_flex 0.13.0's block for `known_vector_input()`, the same hex as the TS test.
+    const KNOWN_VECTOR_HEX: &str = "ff137065726d6166726f7374206b656570732073746f6f6c617027732062797465733a20220031af303132333435363738390a000660353637383921";
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn compress_matches_the_known_lz4_flex_vector() {
+        let input = known_vector_input();
+        assert_eq!(input.len(), 143);
+        assert_eq!(hex(&lz4_flex::block::compress(&input)), KNOWN_VECTOR_HEX);
+        let mut dst = vec![0u8; compress_bound(input.len())];
+        let n = compress_into(&input, &mut dst).expect("bound-sized buffer");
+        assert_eq!(hex(dst.get(..n).unwrap_or_default()), KNOWN_VECTOR_HEX);
+    }
+
     #[test]
     fn size_prepended_round_trip_matches_lz4_flex() {
         let src = sample(5000);

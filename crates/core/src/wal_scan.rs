@@ -1,3 +1,5 @@
+// tidy: long file — the validity rule in the module doc and the scanner that applies it
+// stay together, step for step.
 //! Scanning a window of WAL bytes into a compact index (one fixed-size record per entry or
 //! damaged region), so TypeScript gets a whole batch from one native call.
 //!

@@ -1,16 +1,10 @@
-//! CRC32 (crc32fast): one shot, incremental through `initial`, and off the event loop.
+//! CRC32 (crc32fast) off the event loop. The synchronous `crc32` is a hand-written
+//! callback in `raw.rs` (per-call cost).
 
 use napi::bindgen_prelude::{AsyncTask, Uint8Array};
 use napi::{Env, Task};
 use napi_derive::napi;
 use permafrost_core::checksum;
-
-/// CRC32 of `data`, continuing from `initial` (0 or omitted for a fresh checksum).
-#[napi(catch_unwind)]
-#[must_use]
-pub fn crc32(data: &[u8], initial: Option<u32>) -> u32 {
-    checksum::crc32(data, initial.unwrap_or(0))
-}
 
 pub struct Crc32Task {
     data: Uint8Array,

@@ -15,12 +15,25 @@ pub mod constants;
 pub mod crc;
 pub mod file_lock;
 pub mod lz4;
+pub mod raw;
 pub mod volume;
 pub mod wal;
 
+// The three hot synchronous calls, as hand-written callbacks (see raw.rs for why). A
+// `#[napi]` const is exported under its Rust name, hence the lower-case names.
+#[allow(non_upper_case_globals)]
+#[napi_derive::napi]
+pub const crc32: raw::RawFunction = raw::CRC32;
+#[allow(non_upper_case_globals)]
+#[napi_derive::napi]
+pub const lz4CompressInto: raw::RawFunction = raw::LZ4_COMPRESS_INTO;
+#[allow(non_upper_case_globals)]
+#[napi_derive::napi]
+pub const lz4DecompressInto: raw::RawFunction = raw::LZ4_DECOMPRESS_INTO;
+
 /// Version of the binary interface between this addon and `ts/native.ts`. Bump it whenever
 /// a function changes shape; the loader refuses a binary whose number differs.
-pub const NATIVE_ABI_VERSION: u32 = 3;
+pub const NATIVE_ABI_VERSION: u32 = 4;
 
 #[napi_derive::napi(catch_unwind)]
 #[must_use]

@@ -1,8 +1,10 @@
 //! LZ4 block compression into caller-owned buffers. Returning fresh `Buffer`s from Rust
 //! costs an external-buffer finalizer (13-28 us on Node 20), so the binding only ever writes
 //! into buffers the TypeScript side allocated; `ts/lz4.ts` builds the convenient forms on top.
+//! The synchronous `lz4CompressInto` / `lz4DecompressInto` are hand-written callbacks in
+//! `raw.rs` (per-call cost).
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, BufferSlice, Uint8Array};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Uint8Array};
 use napi::{Env, Task};
 use napi_derive::napi;
 use permafrost_core::lz4_block;
@@ -14,19 +16,6 @@ use crate::codec_error::to_napi;
 #[must_use]
 pub fn lz4_compress_bound(raw_length: u32) -> u32 {
     u32::try_from(lz4_block::compress_bound(raw_length as usize)).unwrap_or(u32::MAX)
-}
-
-/// Compresses `src` as one raw LZ4 block into `dst` (a Buffer); returns the compressed length.
-#[napi(catch_unwind)]
-pub fn lz4_compress_into(src: &[u8], mut dst: BufferSlice<'_>) -> napi::Result<u32> {
-    let written = lz4_block::compress_into(src, &mut dst).map_err(to_napi)?;
-    Ok(u32::try_from(written).unwrap_or(u32::MAX))
-}
-
-/// Decompresses one raw LZ4 block into `dst`, which must be exactly the decompressed size.
-#[napi(catch_unwind)]
-pub fn lz4_decompress_into(src: &[u8], mut dst: BufferSlice<'_>) -> napi::Result<()> {
-    lz4_block::decompress_into(src, &mut dst).map_err(to_napi)
 }
 
 /// The decompressed size declared by an "LZ4+size" buffer, checked against `cap` and

@@ -1,3 +1,5 @@
+// tidy: long file — one flat list of #[napi] wrappers over permafrost_core::volume and
+// their async tasks; split by function, the one boundary would be scattered.
 //! Volume byte work (`permafrost_core::volume`) for Node. Bulk data crosses the boundary
 //! only as caller-owned buffers: TypeScript allocates the output (the encoded file slab,
 //! decoded typed arrays, bloom bits, summaries) and Rust writes into it, so no Rust `Vec`
