@@ -1,5 +1,5 @@
-// tidy: long file — VolumeReader is one class (open, lazy per-group decoding, typed
-// accessors) whose state is private to it; splitting it would expose that state.
+// tidy: long file — VolumeReader is one class (both block sources, per-group and bulk
+// decoding, typed accessors) whose state is private to it; splitting it would expose that state.
 /**
  * Reads an STV4 volume (spec §5.2, §5.8). Two ways to hold the blocks (`blocks` option):
  *

@@ -1,3 +1,5 @@
+// tidy: long file — the slab layout, the encode jobs and the finishing step (header, index,
+// combined CRC) share one plan of the file; split, that layout rule would be stated twice.
 //! A whole STV4 file body in one call (spec §5.2): the metadata's LZ4+size wrapper, every
 //! block of every column (serialized and stored as `block.rs` decides), the block index,
 //! the header and the CRC32 — into one caller-owned output slab, on one or more threads.
