@@ -60,7 +60,7 @@ export { decodeViewDefinition, encodeViewDefinition, type ViewDefinition } from 
 export { AlterOperation, decodeAlterTable, encodeAlterTable, type AlterTable } from './codec/alter-table';
 export { rowToObject, toRowValues, type RowInput } from './codec/row-shape';
 // Volumes and catalog
-export { VolumeBuilder, type VolumeSchema, type ColumnBatch, type ColumnInput, type VolumeBuilderOptions } from './volume/volume-builder';
+export { VolumeBuilder, type VolumeSchema, type ColumnBatch, type ColumnInput, type VolumeBuilderOptions, type AddBatchOptions } from './volume/volume-builder';
 export type { FrozenVolume } from './volume/volume-summary';
 export type { ColumnData } from './volume/column-data';
 export type { VolumeMetadata, ColumnMeta } from './volume/volume-metadata';
@@ -69,7 +69,7 @@ export { statsSum, statsAverage, type ColumnStats, type VolumeStats } from './vo
 export { BloomFilter } from './volume/bloom-filter';
 export { columnKinds, kindName, type ColumnKind } from './volume/column-kind';
 export { encodeVolume, encodeVolumeSync, writeVolume, type VolumeWriteOptions, type EncodedVolume } from './volume/volume-writer';
-export { VolumeReader, type VolumeReadOptions } from './volume/volume-reader';
+export { VolumeReader, type VolumeReadOptions, type VolumeFileReader } from './volume/volume-reader';
 export {
   listVolumes,
   loadAllVolumes,

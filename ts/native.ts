@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PermafrostError, type ErrorCode, ERROR_CODES } from './errors';
 
 /** Must equal `NATIVE_ABI_VERSION` in crates/node/src/lib.rs; bumped together. */
-const EXPECTED_ABI_VERSION = 3;
+const EXPECTED_ABI_VERSION = 4;
 
 
 // WAL: the names of the constants crates/core/src/constants.rs defines for the WAL (values
@@ -129,18 +129,51 @@ export interface NativeBinding extends WalConstants {
   readonly LZ4_BLOCK_BYTES_MAX: number;
   readonly LZ4_SIZE_PREFIX_BYTES: number;
   // Volumes
-  volumeOutputBound(rawLength: number, compress: boolean): number;
-  volumeEncodeFixedColumn(kind: number, nulls: Uint8Array, values: Uint8Array, compress: boolean, out: Buffer, index: Buffer): number;
-  volumeEncodeFixedColumnAsync(
-    kind: number,
-    nulls: Uint8Array,
-    values: Uint8Array,
+  /** `columns`: two buffers per column (null flags, values; BYTES: empty, then its serialized blocks). */
+  volumeEncodeBound(rowCount: number, kinds: Uint8Array, columns: readonly Uint8Array[], metadataLength: number, compress: boolean): number;
+  /** Encodes a whole volume into `out`; `pieces` receives (f64 start, f64 length) pairs; returns their count. */
+  volumeEncode(rowCount: number, kinds: Uint8Array, columns: readonly Uint8Array[], metadata: Uint8Array, compress: boolean, out: Buffer, pieces: Buffer): number;
+  volumeEncodeAsync(
+    rowCount: number,
+    kinds: Uint8Array,
+    columns: readonly Uint8Array[],
+    metadata: Uint8Array,
     compress: boolean,
+    threads: number,
     out: Buffer,
-    index: Buffer,
+    pieces: Buffer,
   ): Promise<number>;
-  volumeCompressBlocks(raw: Uint8Array, compress: boolean, out: Buffer, index: Buffer): number;
-  volumeCompressBlocksAsync(raw: Uint8Array, compress: boolean, out: Buffer, index: Buffer): Promise<number>;
+  volumeEncodeJobCount(rowCount: number, kinds: Uint8Array, columns: readonly Uint8Array[]): number;
+  /** Runs encode jobs `first..first + count` (0 = metadata, then blocks); job k's 32-byte result record goes to `results[k × 32]`. */
+  volumeEncodeJobsAsync(
+    rowCount: number,
+    kinds: Uint8Array,
+    columns: readonly Uint8Array[],
+    metadata: Uint8Array,
+    compress: boolean,
+    threads: number,
+    out: Buffer,
+    first: number,
+    count: number,
+    results: Buffer,
+  ): Promise<void>;
+  /** Header, index and CRC once every job has run; `pieces` receives (f64 start, f64 length) pairs; returns their count. */
+  volumeEncodeFinish(rowCount: number, kinds: Uint8Array, columns: readonly Uint8Array[], metadataLength: number, compress: boolean, out: Buffer, results: Uint8Array, pieces: Buffer): number;
+  /** Decodes every group of the given fixed-width columns; `blocks` holds the block region from byte `base`; `outputs`: two buffers per column (null flags, values). */
+  volumeDecodeColumnsAsync(
+    blocks: Uint8Array,
+    base: number,
+    index: Uint8Array,
+    rowCount: number,
+    groups: number,
+    columns: readonly number[],
+    kinds: Uint8Array,
+    dictSizes: readonly number[],
+    outputs: readonly Buffer[],
+    threads: number,
+  ): Promise<void>;
+  /** Resolves to the CRC32 of `covered` after inflating the metadata LZ4 block `wrapped` into `metaOut`. */
+  volumeCrcAndMetadataAsync(covered: Uint8Array, wrapped: Uint8Array, metaOut: Buffer, threads: number): Promise<number>;
   volumeDecodeFixedBlock(kind: number, src: Uint8Array, rawLength: number, dictSize: number, nullsDst: Buffer, valuesDst: Buffer): void;
   volumeSummarizeColumn(kind: number, nulls: Uint8Array, values: Uint8Array, bloomBits: Buffer, bloomNumBits: number, out: Buffer): void;
   volumeSummarizeColumnAsync(
@@ -151,6 +184,13 @@ export interface NativeBinding extends WalConstants {
     bloomNumBits: number,
     out: Buffer,
   ): Promise<void>;
+  volumeZeroNullRows(nulls: Uint8Array, values: Buffer, width: number): void;
+  volumeNormalizeBooleans(src: Uint8Array, dst: Buffer): void;
+  /** Returns the count of newly numbered batch ids (listed in `newIds`), or −(row + 1) for an id out of range. */
+  volumeRemapDictionaryIds(ids: Uint8Array, nulls: Uint8Array, remap: Buffer, nextId: number, out: Buffer, newIds: Buffer): number;
+  volumeNormalizeBooleansInPlace(values: Buffer): void;
+  volumeRemapDictionaryIdsInPlace(ids: Buffer, nulls: Uint8Array, remap: Buffer, nextId: number, newIds: Buffer): number;
+  volumeSummarizeDictionary(nulls: Uint8Array, ids: Uint8Array, rank: Uint8Array, out: Buffer): void;
   volumeBloomAdd(tag: number, blob: Uint8Array, ends: Uint8Array, bloomBits: Buffer, bloomNumBits: number): void;
   volumeBloomMightContain(bloomBits: Uint8Array, bloomNumBits: number, tag: number, payload: Uint8Array): boolean;
   volumeFirstUnorderedI64(values: Uint8Array, strict: boolean): number;

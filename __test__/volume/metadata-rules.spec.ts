@@ -166,3 +166,82 @@ test('a closed reader refuses calls with ERR_CLOSED', async (t) => {
   await r.close();
   t.true(isPermafrostError(t.throws(() => r.getI64(0, 0)), 'ERR_CLOSED'));
 });
+
+const bytesOf = (builder: VolumeBuilder): Buffer => Buffer.concat(encodeVolumeSync(builder.finish()).pieces);
+
+test('a batch dictionary that repeats a string gives the same bytes as rows', (t) => {
+  const s = schema(['s', DataType.Text]);
+  const rows = new VolumeBuilder(s);
+  ['b', 'a', 'b', 'a'].forEach((text, i) => rows.addRow(i, [text]));
+  const bulk = new VolumeBuilder(s).addBatch({ rowIds: BigInt64Array.of(0n, 1n, 2n, 3n), columns: [{ dictionary: ['a', 'b', 'a'], ids: Uint32Array.of(1, 0, 1, 2) }] });
+  t.deepEqual(bytesOf(bulk), bytesOf(rows));
+});
+
+test('a later batch keeps known strings and numbers new ones in first-appearance order', (t) => {
+  const s = schema(['s', DataType.Text]);
+  const rows = new VolumeBuilder(s);
+  ['x', 'y', 'z', 'y', 'w', 'x'].forEach((text, i) => rows.addRow(i, [text]));
+  const bulk = new VolumeBuilder(s)
+    .addBatch({ rowIds: BigInt64Array.of(0n, 1n), columns: [{ dictionary: ['y', 'x'], ids: Uint32Array.of(1, 0) }] })
+    .addBatch({ rowIds: BigInt64Array.of(2n, 3n, 4n, 5n), columns: [{ dictionary: ['w', 'x', 'y', 'z'], ids: Uint32Array.of(3, 2, 0, 1) }] });
+  t.deepEqual(bytesOf(bulk), bytesOf(rows));
+});
+
+test('values under NULL flags in a batch are stored as zero', (t) => {
+  const s = schema(['i', DataType.Integer], ['f', DataType.Float], ['b', DataType.Boolean]);
+  const rows = new VolumeBuilder(s).addRow(0, [1n, 0.5, true]).addRow(1, [null, null, null]);
+  const nulls = Uint8Array.of(0, 1);
+  const bulk = new VolumeBuilder(s).addBatch({
+    rowIds: BigInt64Array.of(0n, 1n),
+    columns: [
+      { values: BigInt64Array.of(1n, 99n), nulls },
+      { values: Float64Array.of(0.5, 7.25), nulls },
+      { values: Uint8Array.of(1, 1), nulls },
+    ],
+  });
+  t.deepEqual(bytesOf(bulk), bytesOf(rows));
+});
+
+test('any non-zero boolean byte in a batch is stored as true', (t) => {
+  const s = schema(['b', DataType.Boolean]);
+  const rows = new VolumeBuilder(s).addRow(0, [true]).addRow(1, [false]).addRow(2, [true]);
+  const bulk = new VolumeBuilder(s).addBatch({ rowIds: BigInt64Array.of(0n, 1n, 2n), columns: [{ values: Uint8Array.of(2, 0, 255) }] });
+  t.deepEqual(bytesOf(bulk), bytesOf(rows));
+});
+
+test('a batch id outside its dictionary is refused and names the row', (t) => {
+  const b = new VolumeBuilder(schema(['s', DataType.Text]));
+  const error = t.throws(() => b.addBatch({ rowIds: BigInt64Array.of(0n, 1n), columns: [{ dictionary: ['a'], ids: Uint32Array.of(0, 4) }] }));
+  t.true(isPermafrostError(error, 'ERR_INVALID_ARGUMENT') && error.message.includes('id 4 at row 1'));
+});
+
+test('a transferred batch gives the same bytes as a copied one', (t) => {
+  const s = schema(['i', DataType.Integer], ['f', DataType.Float], ['s', DataType.Text], ['s2', DataType.Text], ['b', DataType.Boolean]);
+  const make = () => {
+    const nulls = Uint8Array.of(0, 1, 0, 0);
+    return {
+      rowIds: BigInt64Array.of(1n, 2n, 3n, 4n),
+      columns: [
+        { values: BigInt64Array.of(5n, 99n, 7n, 8n), nulls },
+        { values: Float64Array.of(0.5, 1, 2, 3), nulls: nulls.slice() },
+        { dictionary: ['a', 'b', 'c'], ids: Uint32Array.of(2, 9, 0, 2), nulls: nulls.slice() },
+        { dictionary: ['x', 'x'], ids: Uint32Array.of(1, 0, 1, 0), nulls: nulls.slice() },
+        { values: Uint8Array.of(3, 0, 1, 0) },
+      ],
+    };
+  };
+  const copied = new VolumeBuilder(s).addBatch(make());
+  const taken = new VolumeBuilder(s).addBatch(make(), { transfer: true });
+  t.deepEqual(bytesOf(taken), bytesOf(copied));
+});
+
+test('only the first batch of an empty builder is taken; later ones are copied', (t) => {
+  const s = schema(['i', DataType.Integer]);
+  const first = BigInt64Array.of(1n, 2n);
+  const second = BigInt64Array.of(3n);
+  const b = new VolumeBuilder(s).addBatch({ rowIds: BigInt64Array.of(1n, 2n), columns: [{ values: first }] }, { transfer: true });
+  b.addBatch({ rowIds: BigInt64Array.of(3n), columns: [{ values: second }] }, { transfer: true });
+  second[0] = 42n; // copied: the volume keeps 3
+  const expected = new VolumeBuilder(s).addRow(1, [1n]).addRow(2, [2n]).addRow(3, [3n]);
+  t.deepEqual(bytesOf(b), bytesOf(expected));
+});

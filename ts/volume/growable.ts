@@ -34,6 +34,13 @@ export class Growable<T extends Typed> {
     return at;
   }
 
+  /** Takes `values` as the whole content of an empty array (no copy; the caller gives it up). */
+  adopt(values: T): void {
+    if (this.#length !== 0) throw new Error('Growable.adopt needs an empty array');
+    this.#array = values;
+    this.#length = values.length;
+  }
+
   /** Appends every element of `values`. */
   append(values: T): void {
     const at = this.reserve(values.length);

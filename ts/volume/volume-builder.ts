@@ -38,6 +38,17 @@ export interface ColumnBatch {
   readonly columns: readonly ColumnInput[];
 }
 
+export interface AddBatchOptions {
+  /**
+   * Take the batch's typed arrays instead of copying them, when the builder is still
+   * empty (later batches are copied): no copy and no fresh memory to fault in. The builder
+   * may then change them in place — values of NULL rows zeroed, booleans made 0 / 1, text
+   * ids re-numbered into first-appearance order — and the caller must not use or modify
+   * them afterwards. @default false
+   */
+  readonly transfer?: boolean;
+}
+
 export interface VolumeBuilderOptions {
   /** Rows to allocate room for up front. @default 1024 */
   readonly capacityRows?: number;
@@ -119,57 +130,112 @@ class ColumnBuilder {
     }
   }
 
-  /** Appends a typed batch column of `rows` rows. */
-  append(input: ColumnInput, rows: number): void {
+  /**
+   * Appends a typed batch column of `rows` rows (copied, or taken over with `transfer` into
+   * an empty column; the per-row passes are native and work in place on what is kept).
+   */
+  append(input: ColumnInput, rows: number, transfer: boolean): void {
     if (Array.isArray(input)) {
       if (input.length !== rows) throw invalid(`column '${this.name}' has ${input.length} values for ${rows} rows`);
       for (const item of input) this.push(toColumnValue(item, this.dataType));
       return;
     }
     const typed = input as Exclude<ColumnInput, readonly unknown[]>;
-    const nulls = typed.nulls ?? new Uint8Array(rows);
-    if (nulls.length !== rows) throw invalid(`column '${this.name}' has ${nulls.length} null flags for ${rows} rows`);
+    const nulls = typed.nulls;
+    if (nulls !== undefined && nulls.length !== rows) throw invalid(`column '${this.name}' has ${nulls.length} null flags for ${rows} rows`);
     const expect = (ok: boolean, what: string): void => {
       if (!ok) throw invalid(`column '${this.name}' (${dataTypeName(this.dataType)}) needs ${what} of ${rows} rows`);
     };
+    let target: BigInt64Array | Float64Array | Uint8Array | undefined;
+    let base = 0;
+    const take = transfer && this.nulls.length === 0;
+    const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
     if ('dictionary' in typed) {
       expect(this.ids !== undefined && typed.ids.length === rows, '{ dictionary, ids }');
-      this.#appendDictionary(typed.dictionary, typed.ids, nulls);
+      this.#appendDictionary(typed.dictionary, typed.ids, nulls ?? new Uint8Array(rows), take);
     } else if (this.int) {
       expect(typed.values instanceof BigInt64Array && typed.values.length === rows, 'a BigInt64Array');
-      this.int.append(typed.values as BigInt64Array);
+      base = this.int.length;
+      if (take) this.int.adopt(typed.values as BigInt64Array);
+      else this.int.append(typed.values as BigInt64Array);
+      target = this.int.array;
     } else if (this.float) {
       expect(typed.values instanceof Float64Array && typed.values.length === rows, 'a Float64Array');
-      this.float.append(typed.values as Float64Array);
+      base = this.float.length;
+      if (take) this.float.adopt(typed.values as Float64Array);
+      else this.float.append(typed.values as Float64Array);
+      target = this.float.array;
     } else if (this.bool) {
       expect(typed.values instanceof Uint8Array && typed.values.length === rows, 'a Uint8Array of 0/1');
-      this.bool.append((typed.values as Uint8Array).map((v) => (v === 0 ? 0 : 1)));
+      const values = typed.values as Uint8Array;
+      if (take) {
+        this.bool.adopt(values);
+        callNative((b) => b.volumeNormalizeBooleansInPlace(bytes(values)));
+      } else {
+        base = this.bool.reserve(rows);
+        const array = this.bool.array;
+        callNative((b) => b.volumeNormalizeBooleans(values, Buffer.from(array.buffer, array.byteOffset + base, rows)));
+      }
+      target = this.bool.array;
     } else {
       expect(false, 'an array of values');
     }
-    this.nulls.append(nulls);
-    this.#zeroNullRows(nulls);
-  }
-
-  /** stoolap stores the kind's zero value in NULL rows; bulk inputs may hold anything there. */
-  #zeroNullRows(nulls: Uint8Array): void {
-    const base = this.nulls.length - nulls.length;
-    const target = this.int?.array ?? this.float?.array ?? this.bool?.array ?? this.ids?.array;
-    if (target === undefined) return;
-    const width = target.BYTES_PER_ELEMENT;
-    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
-    for (let i = 0; i < nulls.length; i += 1) {
-      if (nulls[i] !== 0) bytes.fill(0, (base + i) * width, (base + i + 1) * width);
+    if (nulls === undefined) {
+      this.nulls.reserve(rows); // reserved elements are zero: not NULL
+      return;
+    }
+    if (take) this.nulls.adopt(nulls);
+    else this.nulls.append(nulls);
+    if (target !== undefined) {
+      // stoolap stores the kind's zero value in NULL rows; bulk inputs may hold anything there.
+      const width = target.BYTES_PER_ELEMENT;
+      callNative((b) => b.volumeZeroNullRows(nulls, Buffer.from(target.buffer, target.byteOffset + base * width, rows * width), width));
     }
   }
 
-  /** Re-numbers a batch dictionary into this column's first-appearance order. */
-  #appendDictionary(dictionary: readonly string[], ids: Uint32Array, nulls: Uint8Array): void {
+  /** Re-numbers a batch dictionary into this column's first-appearance order (in place when taken). */
+  #appendDictionary(dictionary: readonly string[], ids: Uint32Array, nulls: Uint8Array, take: boolean): void {
+    let at: number;
+    if (take) {
+      this.ids!.adopt(ids);
+      at = 0;
+    } else {
+      at = this.ids!.reserve(ids.length);
+    }
+    const out = this.ids!.array;
+    // Known strings keep their id; the native pass numbers the others in order of first
+    // appearance (a batch dictionary that repeats a string takes the row-by-row path).
+    const remap = new Int32Array(dictionary.length);
+    const seen = new Set<string>();
+    for (let id = 0; id < dictionary.length; id += 1) {
+      const text = dictionary[id]!;
+      seen.add(text);
+      remap[id] = this.dictionaryIds.get(text) ?? -1;
+    }
+    if (seen.size !== dictionary.length) {
+      this.#appendDictionaryByRow(dictionary, take ? ids.slice() : ids, nulls, at);
+      return;
+    }
+    const newIds = new Uint32Array(dictionary.length);
+    const bytes = (a: Int32Array | Uint32Array, offset = 0, length = a.length): Buffer => Buffer.from(a.buffer, a.byteOffset + offset * 4, length * 4);
+    const added = take
+      ? callNative((b) => b.volumeRemapDictionaryIdsInPlace(bytes(out), nulls, bytes(remap), this.dictionary.length, bytes(newIds)))
+      : callNative((b) => b.volumeRemapDictionaryIds(bytes(ids), nulls, bytes(remap), this.dictionary.length, bytes(out, at, ids.length), bytes(newIds)));
+    if (added < 0) {
+      const row = -added - 1;
+      throw invalid(`column '${this.name}': id ${ids[row]} at row ${row} is outside the batch dictionary`);
+    }
+    for (let k = 0; k < added; k += 1) this.dictionaryId(dictionary[newIds[k]!]!);
+  }
+
+  #appendDictionaryByRow(dictionary: readonly string[], ids: Uint32Array, nulls: Uint8Array, at: number): void {
     const remap = new Int32Array(dictionary.length).fill(-1);
-    const at = this.ids!.reserve(ids.length);
     const out = this.ids!.array;
     for (let i = 0; i < ids.length; i += 1) {
-      if (nulls[i] !== 0) continue;
+      if (nulls[i] !== 0) {
+        out[at + i] = 0; // a taken ids array holds the batch's own id there
+        continue;
+      }
       const id = ids[i]!;
       if (id >= dictionary.length) throw invalid(`column '${this.name}': id ${id} at row ${i} is outside the batch dictionary`);
       let mapped = remap[id]!;
@@ -237,8 +303,12 @@ export class VolumeBuilder {
     this.#finished = true;
   }
 
-  /** Appends typed columns in bulk (no per-row JS objects for typed inputs). */
-  addBatch(batch: ColumnBatch): this {
+  /**
+   * Appends typed columns in bulk (no per-row JS objects for typed inputs). With
+   * `{ transfer: true }` the first batch's typed arrays are taken instead of copied (see
+   * `AddBatchOptions`).
+   */
+  addBatch(batch: ColumnBatch, options: AddBatchOptions = {}): this {
     this.#checkOpen();
     const rows = batch.rowIds.length;
     if (batch.columns.length !== this.#columns.length) throw invalid(`batch has ${batch.columns.length} columns; the schema has ${this.#columns.length}`);
@@ -248,12 +318,13 @@ export class VolumeBuilder {
     const last = this.#lastRowId();
     if (rows > 0 && last !== undefined && batch.rowIds[0]! <= last) throw invalid(`batch starts at row id ${batch.rowIds[0]}, not above ${last}`);
     try {
-      this.#columns.forEach((column, c) => column.append(batch.columns[c]!, rows));
+      this.#columns.forEach((column, c) => column.append(batch.columns[c]!, rows, options.transfer === true));
     } catch (error) {
       this.#poison();
       throw error;
     }
-    this.#rowIds.append(batch.rowIds);
+    if (options.transfer === true && this.#rowIds.length === 0) this.#rowIds.adopt(batch.rowIds);
+    else this.#rowIds.append(batch.rowIds);
     return this;
   }
 

@@ -75,22 +75,33 @@ function readZoneMap(reader: ByteReader): ZoneMap {
 const I128_MIN = -(1n << 127n);
 const I128_MAX = (1n << 127n) - 1n;
 
-export function encodeVolumeMetadata(meta: VolumeMetadata): Buffer {
+/**
+ * Encodes the metadata into one buffer from `allocate` (exactly its size). The small parts
+ * are written with ByteWriters; the row ids and bloom bits — nearly all of the bytes — are
+ * copied once, straight into place.
+ */
+export function encodeVolumeMetadata(meta: VolumeMetadata, allocate: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Buffer {
   const { columns, rowCount } = meta;
-  const w = new ByteWriter(64 + rowCount * 8 + columns.length * 128);
-  w.u64(BigInt(rowCount), 'row count').u32(columns.length, 'column count');
+  const parts: Uint8Array[] = [];
+  const head = new ByteWriter(256);
+  head.u64(BigInt(rowCount), 'row count').u32(columns.length, 'column count');
   const kinds = columnKinds();
   for (const column of columns) {
     const extra = column.kind === kinds.DICTIONARY ? column.dictionary!.length : column.kind === kinds.BYTES ? column.extType : 0;
-    w.u8(column.kind).u8(column.sorted ? native().VOLUME_FLAG_SORTED : 0).u32(extra, 'directory extra');
+    head.u8(column.kind).u8(column.sorted ? native().VOLUME_FLAG_SORTED : 0).u32(extra, 'directory extra');
   }
   const dictionaries = columns.flatMap((column) => (column.kind === kinds.DICTIONARY ? [column.dictionary!] : []));
-  w.u32(dictionaries.reduce((total, d) => total + d.length, 0), 'dictionary size');
-  for (const dictionary of dictionaries) for (const text of dictionary) w.string32(text, 'dictionary string');
-  w.bytes(new Uint8Array(meta.rowIds.buffer, meta.rowIds.byteOffset, rowCount * 8));
-  for (const zoneMap of meta.zoneMaps) writeZoneMap(w, zoneMap);
-  w.u32(meta.blooms.length, 'bloom filter count');
-  for (const bloom of meta.blooms) w.u64(bloom.numBits, 'bloom bits').u32(bloom.bytes.length, 'bloom bytes').bytes(bloom.bytes);
+  head.u32(dictionaries.reduce((total, d) => total + d.length, 0), 'dictionary size');
+  for (const dictionary of dictionaries) for (const text of dictionary) head.string32(text, 'dictionary string');
+  parts.push(head.view(), new Uint8Array(meta.rowIds.buffer, meta.rowIds.byteOffset, rowCount * 8));
+  const zones = new ByteWriter(256);
+  for (const zoneMap of meta.zoneMaps) writeZoneMap(zones, zoneMap);
+  zones.u32(meta.blooms.length, 'bloom filter count');
+  parts.push(zones.view());
+  for (const bloom of meta.blooms) {
+    parts.push(new ByteWriter(16).u64(bloom.numBits, 'bloom bits').u32(bloom.bytes.length, 'bloom bytes').view(), bloom.bytes);
+  }
+  const w = new ByteWriter(256 + columns.length * 128 * (1 + meta.rowGroups.length));
   w.u64(meta.stats.totalRows, 'total rows').u64(meta.stats.liveRows, 'live rows').u32(meta.stats.columns.length, 'stats count');
   for (const stats of meta.stats.columns) {
     if (stats.sumInt < I128_MIN || stats.sumInt > I128_MAX) throw new PermafrostError('ERR_LIMIT', `sum ${stats.sumInt} exceeds i128`);
@@ -107,7 +118,14 @@ export function encodeVolumeMetadata(meta: VolumeMetadata): Buffer {
     w.u32(group.startRow, 'row group start').u32(group.endRow, 'row group end');
     for (const zoneMap of group.zoneMaps) writeZoneMap(w, zoneMap);
   }
-  return w.view();
+  parts.push(w.view());
+  const out = allocate(parts.reduce((total, part) => total + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 function corrupt(what: string, offset: number): PermafrostError {
@@ -190,8 +208,17 @@ export function decodeVolumeMetadata(bytes: Uint8Array): VolumeMetadata {
   if (declared !== dictionarySize) throw corrupt(`the directory declares ${declared} dictionary strings; the dictionary has ${dictionarySize}`, dictAt);
   const strings = Array.from({ length: dictionarySize }, () => r.string32('dictionary string'));
   r.requireElements(rowCount, 8, 'row ids');
-  const rowIds = new BigInt64Array(rowCount);
-  new Uint8Array(rowIds.buffer).set(r.bytesView(rowCount * 8, 'row ids'));
+  // Row ids stay in the decompressed bytes until first asked for (a view when aligned,
+  // else one copy): scans that never look at them never pay for them.
+  const rowIdBytes = r.bytesView(rowCount * 8, 'row ids');
+  let rowIds: BigInt64Array | undefined;
+  const takeRowIds = (): BigInt64Array => {
+    if (rowIds !== undefined) return rowIds;
+    if (rowIdBytes.byteOffset % 8 === 0) return (rowIds = new BigInt64Array(rowIdBytes.buffer, rowIdBytes.byteOffset, rowCount));
+    rowIds = new BigInt64Array(rowCount);
+    new Uint8Array(rowIds.buffer).set(rowIdBytes);
+    return rowIds;
+  };
   r.requireElements(columnCount, 12, 'zone maps');
   const zoneMaps = Array.from({ length: columnCount }, () => readZoneMap(r));
   const bloomAt = r.offset;
@@ -199,7 +226,8 @@ export function decodeVolumeMetadata(bytes: Uint8Array): VolumeMetadata {
   if (bloomCount !== columnCount) throw corrupt(`${bloomCount} bloom filters for ${columnCount} columns`, bloomAt);
   const blooms = Array.from({ length: bloomCount }, () => {
     const numBits = r.u64('bloom bit count');
-    return new BloomFilter(numBits, Uint8Array.from(r.bytesView(r.u32('bloom byte length'), 'bloom bits')));
+    // A view of the decompressed bytes (the filter is read-only): no copy.
+    return new BloomFilter(numBits, r.bytesView(r.u32('bloom byte length'), 'bloom bits'));
   });
   const stats = readStats(r, columnCount);
   r.requireElements(columnCount, 5, 'column names and types');
@@ -223,5 +251,15 @@ export function decodeVolumeMetadata(bytes: Uint8Array): VolumeMetadata {
   });
   const rowGroups = readRowGroups(r, rowCount, columnCount);
   if (r.remaining !== 0) throw corrupt(`${r.remaining} unexpected bytes after the row groups`, r.offset);
-  return { rowCount, columns, rowIds, zoneMaps, blooms, stats, rowGroups };
+  return {
+    rowCount,
+    columns,
+    get rowIds(): BigInt64Array {
+      return takeRowIds();
+    },
+    zoneMaps,
+    blooms,
+    stats,
+    rowGroups,
+  };
 }

@@ -1,124 +1,197 @@
-// tidy: long file — VolumeReader is one class (open, lazy per-group decoding, typed
-// accessors) whose state is private to it; splitting it would expose that state.
+// tidy: long file — VolumeReader is one class (both block sources, per-group and bulk
+// decoding, typed accessors) whose state is private to it; splitting it would expose that state.
 /**
- * Reads an STV4 volume (spec §5.2, §5.8).
+ * Reads an STV4 volume (spec §5.2, §5.8). Two ways to hold the blocks (`blocks` option):
  *
- * `open` streams the file once: header, metadata (decompressed and parsed at once), the
- * block index (checked by the core against the column kinds and the bytes that remain),
- * then each column's compressed blocks as one buffer — the CRC is computed piece by piece
- * as the file is read and a mismatch is ERR_CHECKSUM naming the file. Nothing else is
- * decoded: a column group is decompressed the first time it is touched, straight into
- * that column's typed arrays (one native call per block), so reading one group costs the
- * same whatever the size of the file. Every length is checked against what remains
- * before anything is allocated.
+ * - `'in-memory'` (default): `open` reads the file into one (pooled) buffer — the header
+ *   and metadata first, then the rest while one native task inflates the metadata and
+ *   checksums what was read, side by side (two threads); the CRC then continues over the
+ *   rest. Groups are decoded from that buffer the first time they are touched, straight
+ *   into the column's typed arrays (one native call per block), or all at once with
+ *   `loadAll()` (one native call for every column, on both cores) or into the caller's
+ *   arrays with `loadInto()`.
+ * - `'on-demand'`: `open` streams the file once through a fixed 4 MiB double buffer to
+ *   verify the CRC, and keeps only the header, the metadata and the block index, and the
+ *   file open. A group is read with one positioned read of its block and decoded into
+ *   arrays of that group's size, so reading one group costs the same — time and memory —
+ *   whatever the size of the file. Whole-column views read the column's blocks with one
+ *   positioned read. `close()` releases the file.
  *
- * The reader holds no file descriptor after `open`; `close()` (idempotent, also
- * `[Symbol.asyncDispose]`) releases the buffers, and later calls throw ERR_CLOSED.
+ * In both modes every structural problem is found and every length is checked against
+ * what remains before anything is allocated; the CRC is verified before `open` resolves
+ * (ERR_CHECKSUM naming the file), after the structural checks, as before.
+ *
+ * `close()` (idempotent, also `[Symbol.asyncDispose]`) releases the buffers and the file;
+ * later calls throw ERR_CLOSED.
  */
+import { constants as bufferConstants } from 'node:buffer';
+import { read as fsRead, readSync as fsReadSync } from 'node:fs';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { ByteReader } from '../codec/byte-reader';
 import { DataType } from '../codec/data-type';
 import { FloatBits, Timestamp, type Value } from '../codec/values';
 import { crc32 } from '../checksum';
 import { PermafrostError, ioError, isPermafrostError } from '../errors';
-import { lz4Decompress, lz4DecompressSizePrepended } from '../lz4';
-import { callNative, native } from '../native';
+import { lz4Decompress } from '../lz4';
+import { callNative, callNativeAsync, native } from '../native';
 import { columnKinds, valueBytes } from './column-kind';
 import type { ColumnStats } from './column-stats';
-import { decodeHeader, groupCount, groupRowCount, rowGroupRows } from './volume-format';
+import { decodeHeader, groupCount, groupRowCount, rowGroupRows, type VolumeHeader } from './volume-format';
 import { decodeVolumeMetadata, type ColumnMeta, type VolumeMetadata } from './volume-metadata';
+import { releaseScratch, takeScratch } from './scratch-pool';
 import { extensionValue, nullOf } from './volume-value';
 import type { RowGroup, ZoneMap } from './zone-map';
+
+/** Positioned reads on an open file descriptor (node:fs by default). */
+export interface VolumeFileReader {
+  read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+}
 
 export interface VolumeReadOptions {
   /** Largest decompressed metadata accepted. @default VOLUME_METADATA_BYTES_MAX (1 GiB) */
   readonly metadataBytesMax?: number;
+  /**
+   * Where the blocks are read from after `open` (see the module comment).
+   * @default 'in-memory', or 'on-demand' for a file larger than one Buffer can hold
+   */
+  readonly blocks?: 'in-memory' | 'on-demand';
+  /** Decode every column while opening, as `loadAll()` would (a full scan). @default false */
+  readonly loadAll?: boolean;
+  /** Threads for the open-time work and `loadAll`. @default min(available parallelism, 8) */
+  readonly concurrency?: number;
+  /** The positioned reads used on the file (instrumentation, tests). @default node:fs read / readSync */
+  readonly fileReader?: VolumeFileReader;
 }
 
-/** Sequential reads that feed the CRC, from a file or from memory. */
-interface Source {
-  readonly size: number;
-  read(length: number): Promise<Buffer>;
+const nodeFileReader: VolumeFileReader = {
+  read: (fd, buffer, offset, length, position) =>
+    new Promise((resolve, reject) => {
+      fsRead(fd, buffer, offset, length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)));
+    }),
+  readSync: (fd, buffer, offset, length, position) => fsReadSync(fd, buffer, offset, length, position),
+};
+
+/** Largest single read (Node caps a read at 2 GiB - 1). */
+const READ_BYTES_MAX = 1 << 30;
+/** The on-demand open streams the blocks through two buffers of this size. */
+const STREAM_BYTES = 4 << 20;
+
+/** An open volume file read at positions, completing short reads. */
+class VolumeFile {
+  constructor(
+    readonly handle: FileHandle,
+    readonly size: number,
+    readonly io: VolumeFileReader,
+  ) {}
+
+  async readAt(into: Uint8Array, position: number): Promise<void> {
+    for (let done = 0; done < into.length; ) {
+      const bytesRead = await this.io.read(this.handle.fd, into, done, Math.min(into.length - done, READ_BYTES_MAX), position + done);
+      if (bytesRead === 0) throw new PermafrostError('ERR_TRUNCATED', 'file shrank while being read', { offset: position + done });
+      done += bytesRead;
+    }
+  }
+
+  readAtSync(into: Uint8Array, position: number): void {
+    for (let done = 0; done < into.length; ) {
+      const bytesRead = this.io.readSync(this.handle.fd, into, done, Math.min(into.length - done, READ_BYTES_MAX), position + done);
+      if (bytesRead === 0) throw new PermafrostError('ERR_TRUNCATED', 'file shrank while being read', { offset: position + done });
+      done += bytesRead;
+    }
+  }
 }
 
-function fileSource(handle: FileHandle, size: number): Source {
-  let position = 0;
-  return {
-    size,
-    async read(length) {
-      const buffer = Buffer.allocUnsafe(length);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
-        if (bytesRead === 0) throw new PermafrostError('ERR_TRUNCATED', 'file shrank while being read', { offset: position + done });
-        done += bytesRead;
-      }
-      position += length;
-      return buffer;
-    },
-  };
+/** Everything `open` keeps besides the blocks themselves. */
+interface Layout {
+  readonly metadata: VolumeMetadata;
+  readonly index: Uint8Array;
+  /** File offset of the first block. */
+  readonly blocksAt: number;
+  readonly blocksLength: number;
+  /** Per block (column-major): offset from `blocksAt`, stored and decompressed sizes. */
+  readonly offsets: Float64Array;
+  readonly stored: Float64Array;
+  readonly raw: Float64Array;
 }
 
-function memorySource(bytes: Uint8Array): Source {
-  let position = 0;
-  return {
-    size: bytes.length,
-    read(length) {
-      const piece = Buffer.from(bytes.buffer, bytes.byteOffset + position, length);
-      position += length;
-      return Promise.resolve(piece);
-    },
-  };
-}
-
-/** Where the blocks of a column live and how each decodes. */
-interface ColumnBlocks {
-  readonly data: Buffer;
-  readonly offsets: number[];
-  readonly stored: number[];
-  readonly raw: number[];
-}
-
-interface LoadedColumn {
+/** Decoded rows of a column: the whole column (`base` 0) or one group. */
+interface Rows {
+  readonly base: number;
   readonly nulls: Uint8Array;
   readonly values: BigInt64Array | Float64Array | Uint8Array | Uint32Array | undefined;
   readonly payloads: Uint8Array[] | undefined;
-  readonly loaded: Uint8Array;
+}
+
+/** A column's decoded state: whole-column arrays (with per-group flags) and/or single groups. */
+interface ColumnState {
+  whole: (Rows & { readonly loaded: Uint8Array }) | undefined;
+  readonly groups: Map<number, Rows>;
 }
 
 const CANONICAL_NAN_BITS = 0x7ff8000000000000n;
 
-async function parse(source: Source, file: string | undefined, options: VolumeReadOptions): Promise<[VolumeMetadata, ColumnBlocks[]]> {
+function threadsOf(options: VolumeReadOptions): number {
+  return Math.max(1, Math.floor(options.concurrency ?? Math.min(availableParallelism(), 8)));
+}
+
+function truncatedBefore(what: string, length: number, position: number, end: number): PermafrostError {
+  return new PermafrostError('ERR_TRUNCATED', `${what} needs ${length} bytes; only ${Math.max(0, end - position)} remain before the CRC`, { offset: position });
+}
+
+/** The decompressed size the metadata's LZ4+size prefix declares, checked against the cap. */
+function metadataLength(wrapped: Uint8Array, options: VolumeReadOptions): number {
   const n = native();
-  let crc = 0;
-  let position = 0;
-  const take = async (length: number, what: string): Promise<Buffer> => {
-    if (length > source.size - n.VOLUME_CRC_BYTES - position) {
-      throw new PermafrostError('ERR_TRUNCATED', `${what} needs ${length} bytes; only ${Math.max(0, source.size - n.VOLUME_CRC_BYTES - position)} remain before the CRC`, { offset: position });
-    }
-    const piece = await source.read(length);
-    crc = crc32(piece, crc);
-    position += length;
-    return piece;
-  };
-  if (source.size < n.VOLUME_HEADER_BYTES + n.VOLUME_CRC_BYTES) {
-    throw new PermafrostError('ERR_TRUNCATED', `a volume has at least ${n.VOLUME_HEADER_BYTES + n.VOLUME_CRC_BYTES} bytes; this one has ${source.size}`, { offset: source.size });
-  }
-  const header = decodeHeader(await take(n.VOLUME_HEADER_BYTES, 'header'));
-  const metaAt = position;
-  const wrapped = await take(header.metadataBytes, 'metadata');
-  let metadata: VolumeMetadata;
+  const cap = Math.min(options.metadataBytesMax ?? n.VOLUME_METADATA_BYTES_MAX, n.VOLUME_METADATA_BYTES_MAX);
+  return callNative((b) => b.lz4SizePrependedLength(wrapped, Math.max(0, Math.floor(cap))));
+}
+
+/** Parses decompressed metadata; errors name the offset within it. */
+function parseMetadata(raw: Uint8Array): VolumeMetadata {
   try {
-    const raw = lz4DecompressSizePrepended(wrapped, Math.min(options.metadataBytesMax ?? n.VOLUME_METADATA_BYTES_MAX, n.VOLUME_METADATA_BYTES_MAX));
+    return decodeVolumeMetadata(raw);
+  } catch (error) {
+    if (!isPermafrostError(error)) throw error;
+    throw new PermafrostError(error.code, `metadata: ${error.what}${error.offset === undefined ? '' : ` (offset ${error.offset} of the decompressed metadata)`}`, { cause: error });
+  }
+}
+
+/**
+ * Inflates the metadata (native, off the event loop, with the CRC of `covered` computed
+ * side by side). Errors are located as the streaming reader located them.
+ */
+async function inflateMetadataBytes(wrapped: Uint8Array, covered: Uint8Array, metaAt: number, file: string | undefined, options: VolumeReadOptions): Promise<{ raw: Buffer; crc: number }> {
+  const prefix = native().LZ4_SIZE_PREFIX_BYTES;
+  try {
+    const raw = Buffer.allocUnsafe(metadataLength(wrapped, options));
     try {
-      metadata = decodeVolumeMetadata(raw);
+      const crc = await callNativeAsync((b) => b.volumeCrcAndMetadataAsync(covered, wrapped.subarray(prefix), raw, Math.min(2, threadsOf(options))));
+      return { raw, crc };
     } catch (error) {
-      if (!isPermafrostError(error)) throw error;
-      throw new PermafrostError(error.code, `metadata: ${error.what}${error.offset === undefined ? '' : ` (offset ${error.offset} of the decompressed metadata)`}`, { cause: error });
+      throw isPermafrostError(error) ? error.locate(undefined, prefix) : error;
     }
   } catch (error) {
-    throw isPermafrostError(error) && error.offset !== undefined ? error.locate(file, metaAt) : error;
+    throw locateMetadataError(error, file, metaAt);
   }
+}
+
+function locateMetadataError(error: unknown, file: string | undefined, metaAt: number): unknown {
+  return isPermafrostError(error) && error.offset !== undefined ? error.locate(file, metaAt) : error;
+}
+
+/** `inflateMetadataBytes`, then the metadata parsed. */
+async function inflateMetadata(wrapped: Uint8Array, covered: Uint8Array, metaAt: number, file: string | undefined, options: VolumeReadOptions): Promise<{ metadata: VolumeMetadata; crc: number }> {
+  const { raw, crc } = await inflateMetadataBytes(wrapped, covered, metaAt, file, options);
+  try {
+    return { metadata: parseMetadata(raw), crc };
+  } catch (error) {
+    throw locateMetadataError(error, file, metaAt);
+  }
+}
+
+/** Checks the metadata against the header; returns the size of the block index. */
+function checkCounts(header: VolumeHeader, metadata: VolumeMetadata): number {
   if (metadata.columns.length !== header.columnCount) {
     throw new PermafrostError('ERR_CORRUPT', `header says ${header.columnCount} columns, metadata says ${metadata.columns.length}`, { offset: 8 });
   }
@@ -126,9 +199,12 @@ async function parse(source: Source, file: string | undefined, options: VolumeRe
   if (header.groupCount !== groups) {
     throw new PermafrostError('ERR_CORRUPT', `header says ${header.groupCount} row groups; ${metadata.rowCount} rows make ${groups}`, { offset: 12 });
   }
-  const indexAt = position;
-  const index = await take(metadata.columns.length * groups * n.VOLUME_BLOCK_INDEX_ENTRY_BYTES, 'block index');
-  const available = source.size - n.VOLUME_CRC_BYTES - position;
+  return metadata.columns.length * groups * native().VOLUME_BLOCK_INDEX_ENTRY_BYTES;
+}
+
+/** Checks the block index against the metadata and the bytes that remain; returns the layout. */
+function checkLayout(metadata: VolumeMetadata, index: Uint8Array, indexAt: number, available: number, file: string | undefined): Layout {
+  const groups = groupCount(metadata.rowCount);
   const kinds = Uint8Array.from(metadata.columns, (c) => c.kind);
   let total: number;
   try {
@@ -136,80 +212,266 @@ async function parse(source: Source, file: string | undefined, options: VolumeRe
   } catch (error) {
     throw isPermafrostError(error) ? error.locate(file, indexAt) : error;
   }
+  const blocksAt = indexAt + index.length;
   if (total !== available) {
-    throw new PermafrostError('ERR_CORRUPT', `blocks take ${total} bytes but ${available} bytes precede the CRC`, { offset: position });
+    throw new PermafrostError('ERR_CORRUPT', `blocks take ${total} bytes but ${available} bytes precede the CRC`, { offset: blocksAt });
   }
-  const columns: ColumnBlocks[] = [];
-  for (let c = 0; c < metadata.columns.length; c += 1) {
-    const offsets: number[] = [];
-    const stored: number[] = [];
-    const raw: number[] = [];
-    let bytes = 0;
-    for (let g = 0; g < groups; g += 1) {
-      const at = (c * groups + g) * 16;
-      offsets.push(bytes);
-      stored.push(Number(index.readBigUInt64LE(at)));
-      raw.push(Number(index.readBigUInt64LE(at + 8)));
-      bytes += stored[g]!;
+  const count = metadata.columns.length * groups;
+  const offsets = new Float64Array(count);
+  const stored = new Float64Array(count);
+  const raw = new Float64Array(count);
+  const view = new DataView(index.buffer, index.byteOffset, index.byteLength);
+  let at = 0;
+  for (let k = 0; k < count; k += 1) {
+    offsets[k] = at;
+    stored[k] = Number(view.getBigUint64(k * 16, true));
+    raw[k] = Number(view.getBigUint64(k * 16 + 8, true));
+    at += stored[k]!;
+  }
+  return { metadata, index, blocksAt, blocksLength: total, offsets, stored, raw };
+}
+
+function checksumError(stored: number, computed: number, position: number): PermafrostError {
+  return new PermafrostError('ERR_CHECKSUM', `volume CRC32 is 0x${stored.toString(16).padStart(8, '0')}; the bytes give 0x${computed.toString(16).padStart(8, '0')}`, { offset: position });
+}
+
+/**
+ * A volume's bytes as they arrive: `[0, ready)` is in `bytes` already, the rest is being
+ * read (`tail`). `open` reads the header and the metadata first, so the metadata inflates
+ * while the blocks are still being read.
+ */
+interface Arriving {
+  readonly ready: number;
+  readonly tail: Promise<void>;
+}
+
+const ARRIVED: Arriving = { ready: Number.POSITIVE_INFINITY, tail: Promise.resolve() };
+
+/** Reads `source` into `bytes`: header and metadata awaited, the rest left in flight. */
+async function readArriving(source: VolumeFile, bytes: Buffer): Promise<Arriving> {
+  const n = native();
+  const HEADER = n.VOLUME_HEADER_BYTES;
+  const whole = async (): Promise<Arriving> => {
+    await source.readAt(bytes, 0);
+    return ARRIVED;
+  };
+  if (bytes.length < HEADER + n.VOLUME_CRC_BYTES) return whole();
+  await source.readAt(bytes.subarray(0, HEADER), 0);
+  const metaEnd = HEADER + bytes.readUInt32LE(16);
+  if (metaEnd > bytes.length - n.VOLUME_CRC_BYTES) {
+    await source.readAt(bytes.subarray(HEADER), HEADER);
+    return ARRIVED;
+  }
+  const tail = source.readAt(bytes.subarray(metaEnd), metaEnd);
+  tail.catch(() => undefined); // awaited later; never unhandled meanwhile
+  try {
+    await source.readAt(bytes.subarray(HEADER, metaEnd), HEADER);
+  } catch (error) {
+    await tail.catch(() => undefined);
+    throw error;
+  }
+  return { ready: metaEnd, tail };
+}
+
+/**
+ * Parses a volume held in memory (the in-memory mode and `fromBytes`), possibly still
+ * arriving: the metadata inflates (and its bytes are checksummed) while the rest is read;
+ * the CRC then continues over the rest. The checks and their order are those of the
+ * streaming reader. No native task is left reading `bytes` when this settles.
+ */
+async function parseBytes(bytes: Uint8Array, file: string | undefined, options: VolumeReadOptions, arriving: Arriving = ARRIVED): Promise<Layout> {
+  const n = native();
+  const HEADER = n.VOLUME_HEADER_BYTES;
+  const CRC = n.VOLUME_CRC_BYTES;
+  if (bytes.length < HEADER + CRC) {
+    throw new PermafrostError('ERR_TRUNCATED', `a volume has at least ${HEADER + CRC} bytes; this one has ${bytes.length}`, { offset: bytes.length });
+  }
+  const end = bytes.length - CRC;
+  const header = decodeHeader(bytes.subarray(0, HEADER));
+  if (header.metadataBytes > end - HEADER) throw truncatedBefore('metadata', header.metadataBytes, HEADER, end);
+  const metaEnd = HEADER + header.metadataBytes;
+  const ready = Math.min(arriving.ready, end);
+  const inflation = inflateMetadataBytes(bytes.subarray(HEADER, metaEnd), bytes.subarray(0, ready), HEADER, file, options);
+  inflation.catch(() => undefined); // awaited below; never unhandled meanwhile
+  try {
+    await arriving.tail;
+    const { raw, crc: covered } = await inflation;
+    let metadata: VolumeMetadata;
+    try {
+      metadata = parseMetadata(raw);
+    } catch (error) {
+      throw locateMetadataError(error, file, HEADER);
     }
-    columns.push({ data: await take(bytes, `blocks of column ${c}`), offsets, stored, raw });
+    const crc = ready < end ? crc32(bytes.subarray(ready, end), covered) : covered;
+    const indexLength = checkCounts(header, metadata);
+    if (indexLength > end - metaEnd) throw truncatedBefore('block index', indexLength, metaEnd, end);
+    const layout = checkLayout(metadata, bytes.subarray(metaEnd, metaEnd + indexLength), metaEnd, end - metaEnd - indexLength, file);
+    const stored = new DataView(bytes.buffer, bytes.byteOffset + end, CRC).getUint32(0, true);
+    if (stored !== crc) throw checksumError(stored, crc, end);
+    return layout;
+  } finally {
+    await inflation.catch(() => undefined);
   }
-  const stored = (await source.read(n.VOLUME_CRC_BYTES)).readUInt32LE(0);
-  if (stored !== crc) {
-    throw new PermafrostError('ERR_CHECKSUM', `volume CRC32 is 0x${stored.toString(16).padStart(8, '0')}; the bytes give 0x${crc.toString(16).padStart(8, '0')}`, { offset: position });
+}
+
+/** Parses a volume file through positioned reads, keeping no block (the on-demand mode). */
+async function parseFile(source: VolumeFile, file: string, options: VolumeReadOptions): Promise<Layout> {
+  const n = native();
+  const HEADER = n.VOLUME_HEADER_BYTES;
+  const CRC = n.VOLUME_CRC_BYTES;
+  if (source.size < HEADER + CRC) {
+    throw new PermafrostError('ERR_TRUNCATED', `a volume has at least ${HEADER + CRC} bytes; this one has ${source.size}`, { offset: source.size });
   }
-  return [metadata, columns];
+  const end = source.size - CRC;
+  const head = Buffer.allocUnsafe(HEADER);
+  await source.readAt(head, 0);
+  const header = decodeHeader(head);
+  if (header.metadataBytes > end - HEADER) throw truncatedBefore('metadata', header.metadataBytes, HEADER, end);
+  const metaEnd = HEADER + header.metadataBytes;
+  const front = takeScratch(metaEnd);
+  let inflated: { metadata: VolumeMetadata; crc: number };
+  try {
+    head.copy(front);
+    await source.readAt(front.subarray(HEADER), HEADER);
+    inflated = await inflateMetadata(front.subarray(HEADER), front, HEADER, file, options);
+  } finally {
+    releaseScratch(front);
+  }
+  const { metadata, crc: frontCrc } = inflated;
+  const indexLength = checkCounts(header, metadata);
+  if (indexLength > end - metaEnd) throw truncatedBefore('block index', indexLength, metaEnd, end);
+  const index = Buffer.allocUnsafe(indexLength);
+  await source.readAt(index, metaEnd);
+  const layout = checkLayout(metadata, index, metaEnd, end - metaEnd - indexLength, file);
+  // Stream the blocks through two fixed buffers: one is read while the other is checksummed.
+  let crc = crc32(index, frontCrc);
+  const total = end - layout.blocksAt;
+  const pieces = Math.ceil(total / STREAM_BYTES);
+  const buffers = [takeScratch(Math.min(STREAM_BYTES, total)), takeScratch(Math.min(STREAM_BYTES, total))];
+  const readPiece = (i: number): Promise<Buffer> => {
+    const at = i * STREAM_BYTES;
+    const buffer = buffers[i % 2]!.subarray(0, Math.min(STREAM_BYTES, total - at));
+    return source.readAt(buffer, layout.blocksAt + at).then(() => buffer);
+  };
+  let pending = pieces > 0 ? readPiece(0) : undefined;
+  try {
+    for (let i = 0; i < pieces; i += 1) {
+      const piece = await pending!;
+      pending = i + 1 < pieces ? readPiece(i + 1) : undefined;
+      crc = crc32(piece, crc);
+    }
+  } finally {
+    // A failed read leaves the other one in flight: wait for it before reusing the buffers.
+    await pending?.catch(() => undefined);
+    buffers.forEach(releaseScratch);
+  }
+  const trailer = Buffer.allocUnsafe(CRC);
+  await source.readAt(trailer, end);
+  const stored = trailer.readUInt32LE(0);
+  if (stored !== crc) throw checksumError(stored, crc, end);
+  return layout;
+}
+
+/** Wraps a failure of `open` so it names the file and has a code. */
+function openError(error: unknown, path: string): PermafrostError {
+  if (isPermafrostError(error)) return error.file === undefined ? error.locate(path) : error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new PermafrostError('ERR_NOT_FOUND', `no volume file ${path}`, { file: path, cause: error });
+  return ioError(`cannot read volume ${path}`, error, path);
 }
 
 export class VolumeReader implements AsyncDisposable {
   readonly file: string | undefined;
   readonly #metadata: VolumeMetadata;
-  #blocks: ColumnBlocks[] | undefined;
-  readonly #loaded: (LoadedColumn | undefined)[];
+  readonly #layout: Layout;
+  /** In-memory mode: the block region. */
+  #blocks: Uint8Array | undefined;
+  /** In-memory mode from `open`: the file bytes, pooled, given back at `close` when idle. */
+  #owned: Buffer | undefined;
+  /** Native tasks reading `#blocks` right now. */
+  #inFlight = 0;
+  /** On-demand mode: the open file. */
+  #source: VolumeFile | undefined;
+  #closed = false;
+  readonly #threads: number;
+  readonly #columns: ColumnState[];
   readonly #names = new Map<string, number>();
+  /** On-demand mode: reused read buffer for single blocks. */
+  #readBuffer: Buffer | undefined;
 
-  private constructor(file: string | undefined, metadata: VolumeMetadata, blocks: ColumnBlocks[]) {
+  private constructor(file: string | undefined, layout: Layout, blocks: Uint8Array | undefined, source: VolumeFile | undefined, options: VolumeReadOptions) {
     this.file = file;
-    this.#metadata = metadata;
+    this.#layout = layout;
+    this.#metadata = layout.metadata;
     this.#blocks = blocks;
-    this.#loaded = metadata.columns.map(() => undefined);
-    metadata.columns.forEach((column, index) => {
+    this.#source = source;
+    this.#threads = threadsOf(options);
+    this.#columns = layout.metadata.columns.map(() => ({ whole: undefined, groups: new Map<number, Rows>() }));
+    layout.metadata.columns.forEach((column, index) => {
       this.#names.set(column.name, index);
       if (!this.#names.has(column.name.toLowerCase())) this.#names.set(column.name.toLowerCase(), index);
     });
   }
 
-  /** Opens and verifies a volume file (streaming; the CRC is checked before it resolves). */
+  /**
+   * Opens and verifies a volume file. The CRC is checked before it resolves; with
+   * `blocks: 'on-demand'` the file stays open until `close()`.
+   */
   static async open(path: string, options: VolumeReadOptions = {}): Promise<VolumeReader> {
     let handle: FileHandle | undefined;
     try {
       handle = await openFile(path, 'r');
       const { size } = await handle.stat();
-      const [metadata, blocks] = await parse(fileSource(handle, size), path, options);
-      return new VolumeReader(path, metadata, blocks);
+      const source = new VolumeFile(handle, size, options.fileReader ?? nodeFileReader);
+      // A file too big for one Buffer is read on demand unless in memory was asked for.
+      if (options.blocks === 'on-demand' || (options.blocks === undefined && size > bufferConstants.MAX_LENGTH)) {
+        const layout = await parseFile(source, path, options);
+        const reader = new VolumeReader(path, layout, undefined, source, options);
+        handle = undefined; // the reader owns it now
+        if (options.loadAll === true) await reader.loadAll();
+        return reader;
+      }
+      if (options.blocks !== undefined && options.blocks !== 'in-memory') {
+        throw new PermafrostError('ERR_INVALID_ARGUMENT', `blocks must be 'in-memory' or 'on-demand', got ${String(options.blocks)}`);
+      }
+      const bytes = takeScratch(size);
+      let arriving: Arriving | undefined;
+      try {
+        arriving = await readArriving(source, bytes);
+        const layout = await parseBytes(bytes, path, options, arriving);
+        const reader = new VolumeReader(path, layout, bytes.subarray(layout.blocksAt, layout.blocksAt + layout.blocksLength), undefined, options);
+        reader.#owned = bytes;
+        if (options.loadAll === true) await reader.loadAll();
+        return reader;
+      } catch (error) {
+        await arriving?.tail.catch(() => undefined); // nothing may still be reading into it
+        releaseScratch(bytes);
+        throw error;
+      }
     } catch (error) {
-      if (isPermafrostError(error)) throw error.file === undefined ? error.locate(path) : error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new PermafrostError('ERR_NOT_FOUND', `no volume file ${path}`, { file: path, cause: error });
-      throw ioError(`cannot read volume ${path}`, error, path);
+      throw openError(error, path);
     } finally {
       await handle?.close();
     }
   }
 
-  /** Reads a volume from bytes in memory (same checks as `open`). */
-  static async fromBytes(bytes: Uint8Array, file?: string): Promise<VolumeReader> {
+  /** Reads a volume from bytes in memory (same checks as `open`; the bytes are not copied). */
+  static async fromBytes(bytes: Uint8Array, file?: string, options: VolumeReadOptions = {}): Promise<VolumeReader> {
     try {
-      const [metadata, blocks] = await parse(memorySource(bytes), file, {});
-      return new VolumeReader(file, metadata, blocks);
+      const layout = await parseBytes(bytes, file, options);
+      return new VolumeReader(file, layout, bytes.subarray(layout.blocksAt, layout.blocksAt + layout.blocksLength), undefined, options);
     } catch (error) {
       throw isPermafrostError(error) && file !== undefined && error.file === undefined ? error.locate(file) : error;
     }
   }
 
-  #open(): ColumnBlocks[] {
-    if (this.#blocks === undefined) throw new PermafrostError('ERR_CLOSED', `volume reader${this.file ? ` of ${this.file}` : ''} is closed`);
-    return this.#blocks;
+  #open(): void {
+    if (this.#closed) throw new PermafrostError('ERR_CLOSED', `volume reader${this.file ? ` of ${this.file}` : ''} is closed`);
+  }
+
+  /** How the blocks are held: read into memory at open, or read from the file when needed. */
+  get blockSource(): 'in-memory' | 'on-demand' {
+    return this.#source === undefined ? 'in-memory' : 'on-demand';
   }
 
   get metadata(): VolumeMetadata {
@@ -278,11 +540,16 @@ export class VolumeReader implements AsyncDisposable {
     return row;
   }
 
-  #state(column: number): LoadedColumn {
-    const existing = this.#loaded[column];
-    if (existing) return existing;
+  #group(group: number): number {
+    if (!Number.isInteger(group) || group < 0 || group >= this.groupCount) {
+      throw new PermafrostError('ERR_INVALID_ARGUMENT', `no group ${group} (the volume has ${this.groupCount})`);
+    }
+    return group;
+  }
+
+  /** Empty arrays for `rows` rows of a column. */
+  #allocate(column: number, rows: number, base: number): Rows {
     const meta = this.#metadata.columns[column]!;
-    const rows = this.#metadata.rowCount;
     const k = columnKinds();
     const values =
       meta.kind === k.INT64 || meta.kind === k.TIMESTAMP
@@ -294,44 +561,55 @@ export class VolumeReader implements AsyncDisposable {
             : meta.kind === k.DICTIONARY
               ? new Uint32Array(rows)
               : undefined;
-    const state: LoadedColumn = {
-      nulls: new Uint8Array(rows),
-      values,
-      payloads: values === undefined ? new Array<Uint8Array>(rows) : undefined,
-      loaded: new Uint8Array(this.groupCount),
-    };
-    this.#loaded[column] = state;
-    return state;
+    return { base, nulls: new Uint8Array(rows), values, payloads: values === undefined ? new Array<Uint8Array>(rows) : undefined };
   }
 
-  /** Decompresses group `group` of `column` into the column's arrays (once). */
-  #load(column: number, group: number): LoadedColumn {
-    const state = this.#state(column);
-    if (state.loaded[group] === 1) return state;
-    const blocks = this.#open()[column]!;
+  #whole(column: number): Rows & { readonly loaded: Uint8Array } {
+    const state = this.#columns[column]!;
+    state.whole ??= { ...this.#allocate(column, this.#metadata.rowCount, 0), loaded: new Uint8Array(this.groupCount) };
+    return state.whole;
+  }
+
+  /**
+   * The stored bytes of block (`column`, `group`): a view of memory, or one positioned read
+   * into a reused buffer (decoding copies everything out of it).
+   */
+  #storedBlock(column: number, group: number): Uint8Array {
+    const k = column * this.groupCount + group;
+    const offset = this.#layout.offsets[k]!;
+    const stored = this.#layout.stored[k]!;
+    if (this.#blocks !== undefined) return this.#blocks.subarray(offset, offset + stored);
+    const source = this.#source!;
+    if (this.#readBuffer === undefined || this.#readBuffer.length < stored) this.#readBuffer = Buffer.allocUnsafe(stored);
+    const into = this.#readBuffer.subarray(0, stored);
+    source.readAtSync(into, this.#layout.blocksAt + offset);
+    return into;
+  }
+
+  /** Decodes one stored block into `rows` (whose element 0 is row `rows.base`). */
+  #decode(column: number, group: number, src: Uint8Array, rows: Rows): void {
     const meta = this.#metadata.columns[column]!;
-    const rows = groupRowCount(this.#metadata.rowCount, group);
-    const start = group * rowGroupRows();
-    const src = blocks.data.subarray(blocks.offsets[group], blocks.offsets[group]! + blocks.stored[group]!);
-    const raw = blocks.raw[group]!;
+    const count = groupRowCount(this.#metadata.rowCount, group);
+    const start = group * rowGroupRows() - rows.base;
+    const raw = this.#layout.raw[column * this.groupCount + group]!;
     try {
-      if (state.values !== undefined) {
+      if (rows.values !== undefined) {
         const width = valueBytes(meta.kind)!;
-        const nulls = Buffer.from(state.nulls.buffer, state.nulls.byteOffset + start, rows);
-        const values = Buffer.from(state.values.buffer, state.values.byteOffset + start * width, rows * width);
+        const nulls = Buffer.from(rows.nulls.buffer, rows.nulls.byteOffset + start, count);
+        const values = Buffer.from(rows.values.buffer, rows.values.byteOffset + start * width, count * width);
         callNative((b) => b.volumeDecodeFixedBlock(meta.kind, src, raw, meta.dictionary?.length ?? 0, nulls, values));
       } else {
-        this.#loadBytes(state, src.length === raw ? src : lz4Decompress(src, raw, raw), rows, start);
+        // Payloads are views of a block of their own, never of the file bytes or a reused buffer.
+        const bytes = src.length === raw ? new Uint8Array(src) : lz4Decompress(src, raw, raw);
+        this.#decodeBytes(rows, bytes, count, start);
       }
     } catch (error) {
       const located = isPermafrostError(error) ? error : new PermafrostError('ERR_INTERNAL', String(error), { cause: error });
       throw new PermafrostError(located.code, `block of column ${column}, group ${group}: ${located.what}`, { file: this.file, cause: error });
     }
-    state.loaded[group] = 1;
-    return state;
   }
 
-  #loadBytes(state: LoadedColumn, raw: Uint8Array, rows: number, start: number): void {
+  #decodeBytes(target: Rows, raw: Uint8Array, rows: number, start: number): void {
     const r = new ByteReader(raw);
     const nulls = r.bytesView(rows, 'BYTES null flags');
     const count = r.u64('BYTES offset count');
@@ -341,19 +619,40 @@ export class VolumeReader implements AsyncDisposable {
     const blobLength = r.u64('BYTES blob length');
     if (blobLength !== BigInt(r.remaining)) throw new PermafrostError('ERR_CORRUPT', `BYTES block declares a ${blobLength}-byte blob; ${r.remaining} bytes follow`);
     const blob = r.bytesView(r.remaining, 'BYTES blob');
-    state.nulls.set(nulls, start);
+    target.nulls.set(nulls, start);
     pairs.forEach(([offset, length], i) => {
       if (nulls[i] !== 0) {
-        state.payloads![start + i] = new Uint8Array(0);
+        target.payloads![start + i] = new Uint8Array(0);
         return;
       }
       if (offset + length > blobLength) throw new PermafrostError('ERR_CORRUPT', `BYTES row ${i} (${offset}+${length}) lies outside the ${blobLength}-byte blob`);
-      state.payloads![start + i] = blob.subarray(Number(offset), Number(offset + length));
+      target.payloads![start + i] = blob.subarray(Number(offset), Number(offset + length));
     });
   }
 
-  #at(column: number, row: number): LoadedColumn {
-    return this.#load(this.#column(column), Math.floor(this.#row(row) / rowGroupRows()));
+  /** The decoded rows holding group `group` of `column` (decoded on first use). */
+  #rows(column: number, group: number): Rows {
+    this.#open();
+    const state = this.#columns[column]!;
+    if (state.whole === undefined && this.#source !== undefined) {
+      let rows = state.groups.get(group);
+      if (rows === undefined) {
+        rows = this.#allocate(column, groupRowCount(this.#metadata.rowCount, group), group * rowGroupRows());
+        this.#decode(column, group, this.#storedBlock(column, group), rows);
+        state.groups.set(group, rows);
+      }
+      return rows;
+    }
+    const whole = this.#whole(column);
+    if (whole.loaded[group] !== 1) {
+      this.#decode(column, group, this.#storedBlock(column, group), whole);
+      whole.loaded[group] = 1;
+    }
+    return whole;
+  }
+
+  #at(column: number, row: number): Rows {
+    return this.#rows(this.#column(column), Math.floor(this.#row(row) / rowGroupRows()));
   }
 
   #expect(column: number, kinds: readonly number[], what: string): void {
@@ -363,57 +662,63 @@ export class VolumeReader implements AsyncDisposable {
   }
 
   isNull(column: number, row: number): boolean {
-    return this.#at(column, row).nulls[row] !== 0;
+    const rows = this.#at(column, row);
+    return rows.nulls[row - rows.base] !== 0;
   }
 
   /** INT64 value, or TIMESTAMP nanoseconds (0 for NULL rows, as stored). */
   getI64(column: number, row: number): bigint {
     const k = columnKinds();
     this.#expect(column, [k.INT64, k.TIMESTAMP], 'i64');
-    return (this.#at(column, row).values as BigInt64Array)[row]!;
+    const rows = this.#at(column, row);
+    return (rows.values as BigInt64Array)[row - rows.base]!;
   }
 
   getF64(column: number, row: number): number {
     this.#expect(column, [columnKinds().FLOAT64], 'f64');
-    return (this.#at(column, row).values as Float64Array)[row]!;
+    const rows = this.#at(column, row);
+    return (rows.values as Float64Array)[row - rows.base]!;
   }
 
   getBool(column: number, row: number): boolean {
     this.#expect(column, [columnKinds().BOOLEAN], 'boolean');
-    return (this.#at(column, row).values as Uint8Array)[row] !== 0;
+    const rows = this.#at(column, row);
+    return (rows.values as Uint8Array)[row - rows.base] !== 0;
   }
 
   /** The text of a DICTIONARY row ("" for NULL rows, whose id 0 is not checked). */
   getStr(column: number, row: number): string {
     this.#expect(column, [columnKinds().DICTIONARY], 'text');
-    const state = this.#at(column, row);
-    if (state.nulls[row] !== 0) return '';
-    return this.#metadata.columns[column]!.dictionary![(state.values as Uint32Array)[row]!]!;
+    const rows = this.#at(column, row);
+    const i = row - rows.base;
+    if (rows.nulls[i] !== 0) return '';
+    return this.#metadata.columns[column]!.dictionary![(rows.values as Uint32Array)[i]!]!;
   }
 
   /** The row's value as the JS value model maps it (typed NULL for NULL rows). */
   getValue(column: number, row: number): Value {
-    const state = this.#at(column, row);
+    const rows = this.#at(column, row);
+    const i = row - rows.base;
     const meta = this.#metadata.columns[column]!;
-    if (state.nulls[row] !== 0) return nullOf(meta.kind === columnKinds().BYTES ? (meta.extType as DataType) : meta.dataType);
+    if (rows.nulls[i] !== 0) return nullOf(meta.kind === columnKinds().BYTES ? (meta.extType as DataType) : meta.dataType);
     const k = columnKinds();
     switch (meta.kind) {
       case k.INT64:
-        return (state.values as BigInt64Array)[row]!;
+        return (rows.values as BigInt64Array)[i]!;
       case k.TIMESTAMP:
-        return Timestamp.fromEpochNanos((state.values as BigInt64Array)[row]!);
+        return Timestamp.fromEpochNanos((rows.values as BigInt64Array)[i]!);
       case k.FLOAT64: {
-        const value = (state.values as Float64Array)[row]!;
+        const value = (rows.values as Float64Array)[i]!;
         if (!Number.isNaN(value)) return value;
-        const bits = new BigUint64Array(state.values!.buffer, state.values!.byteOffset + row * 8, 1)[0]!;
+        const bits = new BigUint64Array(rows.values!.buffer, rows.values!.byteOffset + i * 8, 1)[0]!;
         return bits === CANONICAL_NAN_BITS ? value : new FloatBits(bits);
       }
       case k.BOOLEAN:
-        return (state.values as Uint8Array)[row] !== 0;
+        return (rows.values as Uint8Array)[i] !== 0;
       case k.DICTIONARY:
-        return meta.dictionary![(state.values as Uint32Array)[row]!]!;
+        return meta.dictionary![(rows.values as Uint32Array)[i]!]!;
       default:
-        return extensionValue(meta.extType as DataType, state.payloads![row]!);
+        return extensionValue(meta.extType as DataType, rows.payloads![i]!);
     }
   }
 
@@ -427,11 +732,164 @@ export class VolumeReader implements AsyncDisposable {
     return this.metadata.rowIds[this.#row(row)]!;
   }
 
-  /** Decompresses every group of a column (idempotent). */
-  #loadAll(column: number): LoadedColumn {
-    const state = this.#state(this.#column(column));
-    for (let g = 0; g < this.groupCount; g += 1) this.#load(column, g);
-    return state;
+  /**
+   * Decodes every group of a column into whole-column arrays (idempotent). On demand, the
+   * column's blocks are read with one positioned read.
+   */
+  #loadAll(column: number): Rows {
+    this.#open();
+    const whole = this.#whole(this.#column(column));
+    const missing = Array.from({ length: this.groupCount }, (_, g) => g).filter((g) => whole.loaded[g] !== 1);
+    if (missing.length === 0) return whole;
+    const region = this.#source === undefined ? undefined : this.#readColumnSync(column);
+    try {
+      const first = this.#layout.offsets[column * this.groupCount]!;
+      for (const g of missing) {
+        const k = column * this.groupCount + g;
+        const at = this.#layout.offsets[k]! - first;
+        this.#decode(column, g, region === undefined ? this.#storedBlock(column, g) : region.subarray(at, at + this.#layout.stored[k]!), whole);
+        whole.loaded[g] = 1;
+      }
+    } finally {
+      if (region !== undefined) releaseScratch(region);
+    }
+    this.#columns[column]!.groups.clear();
+    return whole;
+  }
+
+  /** The byte range [start, end) of the block region holding every block of `columns`. */
+  #span(columns: readonly number[]): [number, number] {
+    const groups = this.groupCount;
+    let start = Infinity;
+    let end = 0;
+    for (const c of columns) {
+      if (groups === 0) continue;
+      start = Math.min(start, this.#layout.offsets[c * groups]!);
+      const last = c * groups + groups - 1;
+      end = Math.max(end, this.#layout.offsets[last]! + this.#layout.stored[last]!);
+    }
+    return start === Infinity ? [0, 0] : [start, end];
+  }
+
+  #readColumnSync(column: number): Buffer {
+    const [start, end] = this.#span([column]);
+    const region = takeScratch(end - start);
+    try {
+      this.#source!.readAtSync(region, this.#layout.blocksAt + start);
+    } catch (error) {
+      releaseScratch(region);
+      throw error;
+    }
+    return region;
+  }
+
+  /**
+   * Decodes every group of the fixed-width `targets` into their arrays, in one native call
+   * on up to `concurrency` threads off the event loop. On demand, the blocks of the
+   * columns are read first with one positioned read into a pooled buffer.
+   */
+  async #decodeColumns(targets: readonly { column: number; nulls: Uint8Array; values: ArrayBufferView }[]): Promise<void> {
+    if (targets.length === 0 || this.groupCount === 0) return;
+    let blocks = this.#blocks;
+    let base = 0;
+    let region: Buffer | undefined;
+    this.#inFlight += 1;
+    try {
+      if (blocks === undefined) {
+        const [start, end] = this.#span(targets.map((t) => t.column));
+        region = takeScratch(end - start);
+        await this.#source!.readAt(region, this.#layout.blocksAt + start);
+        this.#open();
+        blocks = region;
+        base = start;
+      }
+      const meta = targets.map((t) => this.#metadata.columns[t.column]!);
+      const src = blocks;
+      await callNativeAsync((b) =>
+        b.volumeDecodeColumnsAsync(
+          src,
+          base,
+          this.#layout.index,
+          this.#metadata.rowCount,
+          this.groupCount,
+          targets.map((t) => t.column),
+          Uint8Array.from(meta, (m) => m.kind),
+          meta.map((m) => m.dictionary?.length ?? 0),
+          targets.flatMap((t) => [
+            Buffer.from(t.nulls.buffer, t.nulls.byteOffset, t.nulls.byteLength),
+            Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength),
+          ]),
+          this.#threads,
+        ),
+      );
+    } catch (error) {
+      throw isPermafrostError(error) ? error.locate(this.file) : error;
+    } finally {
+      this.#inFlight -= 1;
+      if (region !== undefined) releaseScratch(region);
+      if (this.#closed) this.#recycle();
+    }
+    this.#open();
+  }
+
+  /**
+   * Decodes every group of the given columns (default: all) into whole-column arrays, in
+   * one native call on up to `concurrency` threads off the event loop; afterwards the
+   * whole-column views and row accessors of those columns cost no decoding. On demand,
+   * the blocks of the columns are read with one positioned read (and then dropped).
+   */
+  async loadAll(columns?: readonly number[]): Promise<void> {
+    this.#open();
+    const wanted = (columns ?? this.#metadata.columns.map((_, c) => c)).map((c) => this.#column(c));
+    const k = columnKinds();
+    const fixed = [...new Set(wanted)].filter((c) => this.#metadata.columns[c]!.kind !== k.BYTES && !this.#complete(c));
+    const targets = fixed.map((column) => ({ column, ...this.#allocate(column, this.#metadata.rowCount, 0) }));
+    await this.#decodeColumns(targets.map((t) => ({ column: t.column, nulls: t.nulls, values: t.values! })));
+    for (const t of targets) {
+      if (!this.#complete(t.column)) this.#install(t.column, t.nulls, t.values!); // unless a sync accessor got there first
+    }
+    for (const c of wanted) if (this.#metadata.columns[c]!.kind === k.BYTES) this.#loadAll(c);
+  }
+
+  /**
+   * Decodes every group of fixed-width columns into arrays the caller owns — for scans
+   * that reuse their arrays from volume to volume (fresh memory costs a page fault per
+   * 4 KiB on first touch). Each target needs `nulls` of `rowCount` bytes and `values` of
+   * the column's array type (BigInt64Array for INT64 / TIMESTAMP, Float64Array, Uint8Array
+   * for BOOLEAN, Uint32Array ids for DICTIONARY) and `rowCount` elements. The reader keeps
+   * no reference to them; they must not be touched until the promise settles.
+   */
+  async loadInto(targets: readonly { readonly column: number; readonly nulls: Uint8Array; readonly values: BigInt64Array | Float64Array | Uint8Array | Uint32Array }[]): Promise<void> {
+    this.#open();
+    const k = columnKinds();
+    for (const t of targets) {
+      const meta = this.#metadata.columns[this.#column(t.column)]!;
+      const kind = meta.kind;
+      const type =
+        kind === k.INT64 || kind === k.TIMESTAMP ? BigInt64Array : kind === k.FLOAT64 ? Float64Array : kind === k.BOOLEAN ? Uint8Array : kind === k.DICTIONARY ? Uint32Array : undefined;
+      if (type === undefined) throw new PermafrostError('ERR_INVALID_ARGUMENT', `column ${t.column} (${meta.name}) is a BYTES column`);
+      if (!(t.values instanceof type) || t.values.length !== this.rowCount || !(t.nulls instanceof Uint8Array) || t.nulls.length !== this.rowCount) {
+        throw new PermafrostError('ERR_INVALID_ARGUMENT', `column ${t.column} (${meta.name}) needs nulls: Uint8Array and values: ${type.name} of ${this.rowCount} elements`);
+      }
+    }
+    const buffers = targets.flatMap((t) => [t.nulls.buffer, t.values.buffer]);
+    if (new Set(buffers).size !== buffers.length) {
+      // Disjoint views of one buffer would be fine, but overlapping ones are not: keep it simple.
+      throw new PermafrostError('ERR_INVALID_ARGUMENT', 'every target array needs a buffer of its own');
+    }
+    await this.#decodeColumns(targets);
+  }
+
+  /** Makes fully decoded arrays the column's state. */
+  #install(column: number, nulls: Uint8Array, values: BigInt64Array | Float64Array | Uint8Array | Uint32Array): void {
+    const state = this.#columns[column]!;
+    state.whole = { base: 0, nulls, values, payloads: undefined, loaded: new Uint8Array(this.groupCount).fill(1) };
+    state.groups.clear();
+  }
+
+  #complete(column: number): boolean {
+    const whole = this.#columns[column]!.whole;
+    return whole !== undefined && whole.loaded.every((flag) => flag === 1);
   }
 
   /** One byte per row, 1 = NULL (a zero-copy view; loads every group of the column). */
@@ -459,22 +917,35 @@ export class VolumeReader implements AsyncDisposable {
     return values;
   }
 
-  /** Decompresses only group `group` of `column`; returns views of its rows. */
+  /** Decodes only group `group` of `column`; returns views of its rows. */
   group(column: number, group: number): { readonly nulls: Uint8Array; readonly values: Uint8Array | Uint32Array | BigInt64Array | Float64Array | undefined } {
-    if (!Number.isInteger(group) || group < 0 || group >= this.groupCount) {
-      throw new PermafrostError('ERR_INVALID_ARGUMENT', `no group ${group} (the volume has ${this.groupCount})`);
-    }
-    const state = this.#load(this.#column(column), group);
-    const start = group * rowGroupRows();
+    const rows = this.#rows(this.#column(column), this.#group(group));
+    const start = group * rowGroupRows() - rows.base;
     const end = start + groupRowCount(this.#metadata.rowCount, group);
-    return { nulls: state.nulls.subarray(start, end), values: state.values?.subarray(start, end) };
+    return { nulls: rows.nulls.subarray(start, end), values: rows.values?.subarray(start, end) };
   }
 
-  /** Releases the buffers; idempotent. */
-  close(): Promise<void> {
+  /** Releases the buffers and, on demand, the file; idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#blocks = undefined;
-    this.#loaded.fill(undefined);
-    return Promise.resolve();
+    this.#readBuffer = undefined;
+    for (const state of this.#columns) {
+      state.whole = undefined;
+      state.groups.clear();
+    }
+    this.#recycle();
+    const source = this.#source;
+    this.#source = undefined;
+    await source?.handle.close();
+  }
+
+  /** Gives the file bytes back to the pool once no native task reads them (none escaped). */
+  #recycle(): void {
+    if (this.#inFlight > 0 || this.#owned === undefined) return;
+    releaseScratch(this.#owned);
+    this.#owned = undefined;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -102,6 +102,7 @@ function nullCounts(nulls: Uint8Array, rowCount: number): { total: number; group
 }
 
 function summarizeDictionary(column: DictionaryColumnData, rowCount: number): ColumnSummary {
+  const n = native();
   const encoded = column.dictionary.map((text) => Buffer.from(text, 'utf8'));
   // Ranks in UTF-8 byte order (Rust `str` order), which is not JS string order.
   const order = encoded.map((_, id) => id).sort((a, b) => Buffer.compare(encoded[a]!, encoded[b]!));
@@ -114,36 +115,32 @@ function summarizeDictionary(column: DictionaryColumnData, rowCount: number): Co
     encoded.forEach((bytes, id) => (ends[id] = end += bytes.length));
     callNative((b) => b.volumeBloomAdd(3, Buffer.concat(encoded), new Uint8Array(ends.buffer), bits, numBits));
   }
-  const nulls = nullCounts(column.nulls, rowCount);
-  const text = (position: number): string => column.dictionary[order[position]!]!;
+  // Null counts and min / max rank per group: one native pass (summary.rs layout).
+  const out = Buffer.alloc(n.VOLUME_SUMMARY_GLOBAL_BYTES + groupCount(rowCount) * n.VOLUME_SUMMARY_GROUP_BYTES);
+  callNative((b) => b.volumeSummarizeDictionary(column.nulls, valueByteView(column), new Uint8Array(rank.buffer), out));
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const text = (at: number): string => column.dictionary[order[Number(view.getBigUint64(at, true))]!]!;
   const groupZoneMaps: ZoneMap[] = [];
   if (rowCount > rowGroupRows()) {
-    const size = rowGroupRows();
-    for (let g = 0, start = 0; start < rowCount; g += 1, start += size) {
-      let low = Infinity;
-      let high = -1;
-      const end = Math.min(rowCount, start + size);
-      for (let i = start; i < end; i += 1) {
-        if (column.nulls[i] !== 0) continue;
-        const r = rank[column.ids[i]!]!;
-        if (r < low) low = r;
-        if (r > high) high = r;
-      }
-      const has = high >= 0;
+    for (let g = 0; g < groupCount(rowCount); g += 1) {
+      const at = n.VOLUME_SUMMARY_GLOBAL_BYTES + g * n.VOLUME_SUMMARY_GROUP_BYTES;
+      const has = view.getUint32(at + 4, true) > 0;
       groupZoneMaps.push({
-        min: has ? text(low) : nullOf(DataType.Text),
-        max: has ? text(high) : nullOf(DataType.Text),
-        nullCount: nulls.groups[g]!,
-        rowCount: end - start,
+        min: has ? text(at + 8) : nullOf(DataType.Text),
+        max: has ? text(at + 16) : nullOf(DataType.Text),
+        nullCount: view.getUint32(at, true),
+        rowCount: groupRowCount(rowCount, g),
       });
     }
   }
-  const has = rowCount > nulls.total;
-  const min = has ? text(0) : null;
-  const max = has ? text(encoded.length - 1) : null;
-  const nonNull = BigInt(rowCount - nulls.total);
+  const nullCount = view.getUint32(0, true);
+  // The volume-wide min / max are the dictionary's extremes, as stoolap takes them.
+  const has = rowCount > nullCount;
+  const min = has ? column.dictionary[order[0]!]! : null;
+  const max = has ? column.dictionary[order[encoded.length - 1]!]! : null;
+  const nonNull = BigInt(rowCount - nullCount);
   return {
-    zoneMap: { min, max, nullCount: nulls.total, rowCount },
+    zoneMap: { min, max, nullCount, rowCount },
     groupZoneMaps,
     stats: { sumInt: 0n, sumFloat: 0, numericCount: 0n, nonNullCount: nonNull, min, max },
     bloom: new BloomFilter(BigInt(numBits), bits),

@@ -1,35 +1,42 @@
 /**
  * Writes a frozen volume as an STV4 file (spec §5.2), byte for byte what stoolap writes
- * for the same rows. TypeScript plans the file; the Rust core serializes and compresses
- * the blocks of each column into one output buffer per column (LZ4 when strictly
- * shorter, else raw; all raw with `compress: false`), filling the block index in place.
- * The async form runs one task per column on the libuv pool, so compression uses both
- * cores, and compresses the metadata alongside.
+ * for the same rows. TypeScript encodes the metadata (§5.3) and plans nothing else: one
+ * native call (`volumeEncode`) compresses the metadata and every block of every column
+ * (LZ4 when strictly shorter, else raw; all raw with `compress: false`) into one output
+ * slab, writes the block index and header in place and computes the CRC32 of each piece
+ * while it is still in cache (combined in file order, so the file is never read again).
+ * It returns the file as a list of slab ranges, written with `writev` — no copy.
+ *
+ * The async form runs that call on the libuv pool with up to `concurrency` threads of its
+ * own (the metadata block first, then the column blocks from a shared queue), so both
+ * cores compress and the event loop stays free. The bytes do not depend on the thread
+ * count.
  *
  * Publication (`writeVolume`): `volumes/<table>/vol_<16 hex>.vol.tmp`, fsync, rename to
  * `vol_<16 hex>.vol`, fsync the directory (`io/publish-file.ts` lists what a crash between
  * any two steps leaves behind). A crash before the rename leaves only a `.vol.tmp`, which
  * `listVolumes` ignores and `removeVolumeTempFiles` deletes.
  */
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { ByteWriter } from '../codec/byte-writer';
-import { ioError } from '../errors';
-import { publishFile } from '../io/publish-file';
-import { lz4CompressBound } from '../lz4';
+import { ioError, isPermafrostError } from '../errors';
+import { fsyncDirectory } from '../io/publish-file';
 import { callNative, callNativeAsync, native } from '../native';
-import { crc32 } from '../checksum';
-import type { BytesColumnData, ColumnData } from './column-data';
+import type { BytesColumnData } from './column-data';
 import { valueByteView } from './column-data';
-import { valueBytes } from './column-kind';
 import { tableDirectory, volumeFileName } from './volume-files';
-import { encodeHeader, groupCount, groupRowCount } from './volume-format';
+import { groupCount, groupRowCount } from './volume-format';
 import { encodeVolumeMetadata } from './volume-metadata';
+import { releaseScratch, takeScratch } from './scratch-pool';
 import type { FrozenVolume } from './volume-summary';
 
 export interface VolumeWriteOptions {
   /** LZ4-compress blocks (each kept only when smaller). @default true */
   readonly compress?: boolean;
-  /** Column tasks in flight at once for the async forms. @default 4 */
+  /** Threads compressing at once in the async forms. @default min(available parallelism, 8) */
   readonly concurrency?: number;
 }
 
@@ -39,14 +46,15 @@ export interface EncodedVolume {
   readonly byteLength: number;
 }
 
-interface ColumnPlan {
-  readonly out: Buffer;
-  readonly index: Buffer;
-  run(sync: boolean): Promise<number> | number;
+/** Threads the async forms use unless told otherwise. */
+export function defaultVolumeThreads(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
 }
 
-/** BYTES blocks are serialized here (rare, variable-width) and compressed natively. */
-function serializeBytesBlocks(column: BytesColumnData, rowCount: number, index: Buffer): Buffer {
+const EMPTY = new Uint8Array(0);
+
+/** BYTES blocks (rare, variable-width) are serialized here, back to back (spec §5.5). */
+function serializeBytesBlocks(column: BytesColumnData, rowCount: number): Buffer {
   const blocks: Buffer[] = [];
   for (let g = 0, start = 0; start < rowCount; g += 1) {
     const rows = groupRowCount(rowCount, g);
@@ -61,118 +69,181 @@ function serializeBytesBlocks(column: BytesColumnData, rowCount: number, index: 
     }
     w.u64(BigInt(blobBytes));
     for (const payload of payloads) w.bytes(payload);
-    const block = w.view();
-    index.writeBigUInt64LE(BigInt(block.length), g * 16 + 8);
-    blocks.push(block);
+    blocks.push(w.view());
     start += rows;
   }
   return Buffer.concat(blocks);
 }
 
-function planColumn(column: ColumnData, rowCount: number, index: Buffer, compress: boolean): ColumnPlan {
-  const groups = groupCount(rowCount);
-  if (column.form === 'bytes') {
-    const raw = serializeBytesBlocks(column, rowCount, index);
-    let bound = 0;
-    for (let g = 0; g < groups; g += 1) bound += callNative((b) => b.volumeOutputBound(Number(index.readBigUInt64LE(g * 16 + 8)), compress));
-    const out = Buffer.allocUnsafe(bound);
-    return {
-      out,
-      index,
-      run: (sync) =>
-        sync
-          ? callNative((b) => b.volumeCompressBlocks(raw, compress, out, index))
-          : callNativeAsync((b) => b.volumeCompressBlocksAsync(raw, compress, out, index)),
-    };
-  }
-  const width = valueBytes(column.kind)! + 1;
-  let bound = 0;
-  for (let g = 0; g < groups; g += 1) bound += callNative((b) => b.volumeOutputBound(groupRowCount(rowCount, g) * width, compress));
-  const out = Buffer.allocUnsafe(bound);
-  const values = valueByteView(column);
-  return {
-    out,
-    index,
-    run: (sync) =>
-      sync
-        ? callNative((b) => b.volumeEncodeFixedColumn(column.kind, column.nulls, values, compress, out, index))
-        : callNativeAsync((b) => b.volumeEncodeFixedColumnAsync(column.kind, column.nulls, values, compress, out, index)),
-  };
+interface Job {
+  readonly rowCount: number;
+  readonly kinds: Uint8Array;
+  readonly columns: Uint8Array[];
+  readonly metadata: Buffer;
+  readonly compress: boolean;
+  readonly out: Buffer;
+  readonly pieces: Float64Array;
 }
 
-function plan(volume: FrozenVolume, compress: boolean): { metadata: Buffer; index: Buffer; columns: ColumnPlan[] } {
+function prepare(volume: FrozenVolume, options: VolumeWriteOptions, slab: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size)): Job {
+  // Pooled slabs come with pooled metadata bytes (both given back by the caller).
   const { rowCount } = volume.metadata;
-  const groups = groupCount(rowCount);
-  const entry = native().VOLUME_BLOCK_INDEX_ENTRY_BYTES;
-  const index = Buffer.alloc(volume.columns.length * groups * entry);
-  const columns = volume.columns.map((column, c) => planColumn(column, rowCount, index.subarray(c * groups * entry, (c + 1) * groups * entry), compress));
-  return { metadata: encodeVolumeMetadata(volume.metadata), index, columns };
+  const compress = options.compress ?? true;
+  const kinds = Uint8Array.from(volume.columns, (column) => column.kind);
+  const columns = volume.columns.flatMap((column) =>
+    column.form === 'bytes' ? [EMPTY, serializeBytesBlocks(column, rowCount)] : [column.nulls, valueByteView(column)],
+  );
+  const metadata = encodeVolumeMetadata(volume.metadata, slab);
+  const bound = callNative((b) => b.volumeEncodeBound(rowCount, kinds, columns, metadata.length, compress));
+  // Pieces: [header + metadata + index], at most one per block, the CRC.
+  const pieces = new Float64Array(2 * (volume.columns.length * groupCount(rowCount) + 2));
+  return { rowCount, kinds, columns, metadata, compress, out: slab(bound), pieces };
 }
 
-function assemble(volume: FrozenVolume, wrappedMetadata: Buffer, index: Buffer, outs: readonly Buffer[]): EncodedVolume {
-  const header = encodeHeader({
-    columnCount: volume.columns.length,
-    groupCount: groupCount(volume.metadata.rowCount),
-    metadataBytes: wrappedMetadata.length,
-  });
-  const pieces: Uint8Array[] = [header, wrappedMetadata, index, ...outs];
-  let crc = 0;
+function assemble(job: Job, count: number): EncodedVolume {
+  const pieces: Uint8Array[] = [];
   let byteLength = 0;
-  for (const piece of pieces) {
-    crc = crc32(piece, crc);
-    byteLength += piece.length;
+  for (let i = 0; i < count; i += 1) {
+    const start = job.pieces[2 * i]!;
+    const length = job.pieces[2 * i + 1]!;
+    pieces.push(job.out.subarray(start, start + length));
+    byteLength += length;
   }
-  const trailer = Buffer.alloc(native().VOLUME_CRC_BYTES);
-  trailer.writeUInt32LE(crc, 0);
-  pieces.push(trailer);
-  return { pieces, byteLength: byteLength + trailer.length };
+  return { pieces, byteLength };
 }
 
-function metadataTarget(metadata: Buffer): Buffer {
-  const prefix = native().LZ4_SIZE_PREFIX_BYTES;
-  const target = Buffer.allocUnsafe(prefix + lz4CompressBound(metadata.length));
-  target.writeUInt32LE(metadata.length, 0);
-  return target;
-}
+const piecesBuffer = (job: Job): Buffer => Buffer.from(job.pieces.buffer, job.pieces.byteOffset, job.pieces.byteLength);
 
 /** Encodes a volume on the calling thread. */
 export function encodeVolumeSync(volume: FrozenVolume, options: VolumeWriteOptions = {}): EncodedVolume {
-  const { metadata, index, columns } = plan(volume, options.compress ?? true);
-  const target = metadataTarget(metadata);
-  const prefix = native().LZ4_SIZE_PREFIX_BYTES;
-  const metaBytes = callNative((b) => b.lz4CompressInto(metadata, target.subarray(prefix)));
-  const outs = columns.map((column) => column.out.subarray(0, column.run(true) as number));
-  return assemble(volume, target.subarray(0, prefix + metaBytes), index, outs);
+  const job = prepare(volume, options);
+  const count = callNative((b) => b.volumeEncode(job.rowCount, job.kinds, job.columns, job.metadata, job.compress, job.out, piecesBuffer(job)));
+  return assemble(job, count);
 }
 
-/** Runs `tasks` with at most `limit` in flight. */
-async function runLimited<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array<T>(tasks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
-  return results;
+function threadsOf(options: VolumeWriteOptions): number {
+  return Math.max(1, Math.floor(options.concurrency ?? defaultVolumeThreads()));
 }
 
-/** Encodes a volume with column compression (and the metadata's) on the libuv pool. */
-export async function encodeVolume(volume: FrozenVolume, options: VolumeWriteOptions = {}): Promise<EncodedVolume> {
-  const { metadata, index, columns } = plan(volume, options.compress ?? true);
-  const target = metadataTarget(metadata);
-  const prefix = native().LZ4_SIZE_PREFIX_BYTES;
-  const metaTask = callNativeAsync((b) => b.lz4CompressIntoAsync(metadata, target.subarray(prefix)));
-  const written = await runLimited(
-    columns.map((column) => () => column.run(false) as Promise<number>),
-    options.concurrency ?? 4,
+async function encodeJob(job: Job, options: VolumeWriteOptions): Promise<EncodedVolume> {
+  const threads = threadsOf(options);
+  const count = await callNativeAsync((b) =>
+    b.volumeEncodeAsync(job.rowCount, job.kinds, job.columns, job.metadata, job.compress, threads, job.out, piecesBuffer(job)),
   );
-  const metaBytes = await metaTask;
-  const outs = columns.map((column, c) => column.out.subarray(0, written[c]));
-  return assemble(volume, target.subarray(0, prefix + metaBytes), index, outs);
+  return assemble(job, count);
 }
+
+/** Encodes a volume on the libuv pool, compressing on up to `concurrency` threads. */
+export function encodeVolume(volume: FrozenVolume, options: VolumeWriteOptions = {}): Promise<EncodedVolume> {
+  return encodeJob(prepare(volume, options), options);
+}
+
+/** Writes `pieces` back to back from file offset `position`, completing short writes. */
+async function writeAllAt(handle: FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
+  let pending = pieces.filter((p) => p.length > 0);
+  let at = position;
+  while (pending.length > 0) {
+    const batch = pending.slice(0, 1024);
+    const { bytesWritten } = await handle.writev(batch, at);
+    at += bytesWritten;
+    let left = bytesWritten;
+    const rest: Uint8Array[] = [];
+    for (const piece of pending) {
+      if (left >= piece.length) left -= piece.length;
+      else {
+        rest.push(left > 0 ? piece.subarray(left) : piece);
+        left = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
+/**
+ * Encodes `job` and writes it to `dir/tmpName` in an overlapped pipeline, then publishes
+ * it as `dir/finalName` exactly as `publishFile` does (fsync, rename, directory fsync; a
+ * crash leaves at most a `.tmp`). The jobs run in chunks — the metadata with the first
+ * column's blocks, then one column per chunk — and each chunk's blocks are written at
+ * their final offsets (known once the metadata is compressed) while the next chunk
+ * compresses; after each write the disk is asked to flush in the background (fdatasync),
+ * so the final fsync has little left to wait for. The header, metadata and block index
+ * (known last) go to offset 0, the CRC to the end. Same bytes as `encodeVolume`.
+ */
+async function streamVolume(dir: string, tmpName: string, finalName: string, job: Job, threads: number): Promise<string> {
+  const n = native();
+  const tmpPath = join(dir, tmpName);
+  const finalPath = join(dir, finalName);
+  const jobs = callNative((b) => b.volumeEncodeJobCount(job.rowCount, job.kinds, job.columns));
+  const results = Buffer.alloc(jobs * RESULT_BYTES);
+  const record = (k: number, field: number): number => Number(results.readBigUInt64LE(k * RESULT_BYTES + field * 8));
+  const groups = groupCount(job.rowCount);
+  const indexBytes = (jobs - 1) * n.VOLUME_BLOCK_INDEX_ENTRY_BYTES;
+  // Chunk ends (exclusive job numbers): the metadata + column 0, then a column each.
+  const ends = groups === 0 ? [jobs] : job.kinds.length === 0 ? [1] : Array.from(job.kinds, (_, c) => 1 + (c + 1) * groups);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0);
+  // Writes and background flushes in flight; they never reject (the first failure is kept
+  // in `failure` and thrown at the next step), so none can go unhandled.
+  const inFlight: Promise<void>[] = [];
+  let failure: { error: unknown } | undefined;
+  const track = (work: Promise<unknown>): void => {
+    inFlight.push(work.then(() => undefined, (error: unknown) => void (failure ??= { error })));
+  };
+  const check = (): void => {
+    if (failure !== undefined) throw failure.error;
+  };
+  const settle = async (): Promise<void> => {
+    // Work started while waiting (a flush after a write) is waited for too.
+    for (let k = 0; k < inFlight.length; k += 1) await inFlight[k];
+  };
+  let syncing = false;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(tmpPath, flags, 0o644);
+    const file = handle;
+    let position = 0;
+    let first = 0;
+    for (const end of ends) {
+      await callNativeAsync((b) => b.volumeEncodeJobsAsync(job.rowCount, job.kinds, job.columns, job.metadata, job.compress, threads, job.out, first, end - first, results));
+      check();
+      if (first === 0) position = n.VOLUME_HEADER_BYTES + record(0, 2) + indexBytes;
+      const pieces: Uint8Array[] = [];
+      const at = position;
+      for (let k = Math.max(1, first); k < end; k += 1) {
+        const start = record(k, 0);
+        const written = record(k, 2);
+        pieces.push(job.out.subarray(start, start + written));
+        position += written;
+      }
+      track(
+        writeAllAt(file, pieces, at).then(() => {
+          if (syncing) return;
+          syncing = true;
+          track(file.datasync().finally(() => (syncing = false)));
+        }),
+      );
+      first = end;
+    }
+    const count = callNative((b) => b.volumeEncodeFinish(job.rowCount, job.kinds, job.columns, job.metadata.length, job.compress, job.out, results, piecesBuffer(job)));
+    const last = job.pieces[2 * (count - 1)]! + job.pieces[2 * (count - 1) + 1]!;
+    track(writeAllAt(file, [job.out.subarray(0, job.pieces[1]!)], 0));
+    track(writeAllAt(file, [job.out.subarray(last - n.VOLUME_CRC_BYTES, last)], position));
+    await settle();
+    check();
+    await file.sync();
+    await file.close();
+    handle = undefined;
+    await rename(tmpPath, finalPath);
+  } catch (error) {
+    await settle();
+    await handle?.close().catch(() => undefined);
+    await unlink(tmpPath).catch(() => undefined);
+    throw isPermafrostError(error) ? error : ioError(`cannot write ${finalPath}`, error, finalPath);
+  }
+  await fsyncDirectory(dir);
+  return finalPath;
+}
+
+const RESULT_BYTES = 32;
 
 /**
  * Writes `volume` durably as `<volumesDir>/<table>/vol_<16 hex id>.vol` and returns the
@@ -187,11 +258,17 @@ export async function writeVolume(
 ): Promise<string> {
   const dir = tableDirectory(volumesDir, tableName);
   const name = volumeFileName(volumeId);
-  const encoded = await encodeVolume(volume, options);
+  // The slab never leaves this function: it is reused by the next write (scratch-pool.ts).
+  const job = prepare(volume, options, takeScratch);
   try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw ioError(`cannot create volume directory ${dir}`, error, dir);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw ioError(`cannot create volume directory ${dir}`, error, dir);
+    }
+    return await streamVolume(dir, `${name}.tmp`, name, job, threadsOf(options));
+  } finally {
+    releaseScratch(job.out);
+    releaseScratch(job.metadata);
   }
-  return publishFile(dir, `${name}.tmp`, name, encoded.pieces);
 }

@@ -201,7 +201,7 @@ pub fn inflate<'a>(
         ));
     }
     lz4_block::check_declared_len(raw_len as u64, src.len(), u64::MAX)?;
-    scratch.clear();
+    // Only a grown part is zeroed: decompress_into fills all `raw_len` bytes or fails.
     scratch.resize(raw_len, 0);
     lz4_block::decompress_into(src, scratch)?;
     Ok(scratch)

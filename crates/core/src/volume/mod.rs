@@ -10,11 +10,19 @@
 //! | `bloom.rs`    | stoolap's FNV-1a bloom filter, bit for bit                    |
 //! | `summary.rs`  | one pass over a typed column: zone maps, stats, sorted, bloom |
 //! | `container.rs`| header, block index and whole-file structural checks          |
+//! | `encode.rs`   | a whole file body in one call: metadata, blocks, index, CRC   |
+//! | `decode.rs`   | many blocks into column arrays in one call; open-time CRC     |
+//! | `parallel.rs` | the job queue both use to run on a few threads                |
+//! | `prepare.rs`  | builder passes: NULL zeroing, booleans, id remap, text summary |
 
 pub mod block;
 pub mod bloom;
 pub mod container;
+pub mod decode;
+pub mod encode;
 pub mod kind;
+pub mod parallel;
+pub mod prepare;
 pub mod summary;
 
 pub use kind::ColumnKind;
