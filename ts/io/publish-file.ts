@@ -32,11 +32,16 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Writes every piece at the current position, completing short writes. */
-export async function writeAll(handle: FileHandle, pieces: readonly Uint8Array[]): Promise<void> {
+/**
+ * Writes `pieces` back to back, completing short writes: at the current file position, or
+ * from `position` when one is given (positioned writes may run concurrently on one handle).
+ */
+export async function writeAll(handle: FileHandle, pieces: readonly Uint8Array[], position?: number): Promise<void> {
   let pending = pieces.filter((p) => p.length > 0);
+  let at = position;
   while (pending.length > 0) {
-    const { bytesWritten } = await handle.writev(pending.slice(0, 1024));
+    const { bytesWritten } = await handle.writev(pending.slice(0, 1024), at);
+    if (at !== undefined) at += bytesWritten;
     let left = bytesWritten;
     const rest: Uint8Array[] = [];
     for (const piece of pending) {

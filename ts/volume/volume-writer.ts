@@ -23,7 +23,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ByteWriter } from '../codec/byte-writer';
 import { ioError, isPermafrostError } from '../errors';
-import { fsyncDirectory } from '../io/publish-file';
+import { fsyncDirectory, writeAll } from '../io/publish-file';
 import { callNative, callNativeAsync, native } from '../native';
 import type { BytesColumnData } from './column-data';
 import { valueByteView } from './column-data';
@@ -138,27 +138,6 @@ export function encodeVolume(volume: FrozenVolume, options: VolumeWriteOptions =
   return encodeJob(prepare(volume, options), options);
 }
 
-/** Writes `pieces` back to back from file offset `position`, completing short writes. */
-async function writeAllAt(handle: FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
-  let pending = pieces.filter((p) => p.length > 0);
-  let at = position;
-  while (pending.length > 0) {
-    const batch = pending.slice(0, 1024);
-    const { bytesWritten } = await handle.writev(batch, at);
-    at += bytesWritten;
-    let left = bytesWritten;
-    const rest: Uint8Array[] = [];
-    for (const piece of pending) {
-      if (left >= piece.length) left -= piece.length;
-      else {
-        rest.push(left > 0 ? piece.subarray(left) : piece);
-        left = 0;
-      }
-    }
-    pending = rest;
-  }
-}
-
 /**
  * Encodes `job` and writes it to `dir/tmpName` in an overlapped pipeline, then publishes
  * it as `dir/finalName` exactly as `publishFile` does (fsync, rename, directory fsync; a
@@ -215,7 +194,7 @@ async function streamVolume(dir: string, tmpName: string, finalName: string, job
         position += written;
       }
       track(
-        writeAllAt(file, pieces, at).then(() => {
+        writeAll(file, pieces, at).then(() => {
           if (syncing) return;
           syncing = true;
           track(file.datasync().finally(() => (syncing = false)));
@@ -225,8 +204,8 @@ async function streamVolume(dir: string, tmpName: string, finalName: string, job
     }
     const count = callNative((b) => b.volumeEncodeFinish(job.rowCount, job.kinds, job.columns, job.metadata.length, job.compress, job.out, results, piecesBuffer(job)));
     const last = job.pieces[2 * (count - 1)]! + job.pieces[2 * (count - 1) + 1]!;
-    track(writeAllAt(file, [job.out.subarray(0, job.pieces[1]!)], 0));
-    track(writeAllAt(file, [job.out.subarray(last - n.VOLUME_CRC_BYTES, last)], position));
+    track(writeAll(file, [job.out.subarray(0, job.pieces[1]!)], 0));
+    track(writeAll(file, [job.out.subarray(last - n.VOLUME_CRC_BYTES, last)], position));
     await settle();
     check();
     await file.sync();
