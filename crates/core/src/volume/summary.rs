@@ -40,13 +40,49 @@ struct Range<T> {
     max: T,
 }
 
-impl<T: Copy> Range<T> {
+impl<T: Copy + PartialOrd> Range<T> {
     const fn new(zero: T) -> Self {
         Self {
             nulls: 0,
             values: 0,
             min: zero,
             max: zero,
+        }
+    }
+
+    /// Counts a non-NULL value. Only a strictly smaller / larger value replaces min / max, so
+    /// of equal values the first is kept (stoolap's rule: −0.0 == 0.0 keeps whichever came first).
+    fn see(&mut self, v: T) {
+        if self.values == 0 || v < self.min {
+            self.min = v;
+        }
+        if self.values == 0 || v > self.max {
+            self.max = v;
+        }
+        self.values += 1;
+    }
+
+    /// Folds a row group's range into the volume's.
+    fn absorb(&mut self, group: &Self) {
+        if group.values > 0 {
+            if self.values == 0 || group.min < self.min {
+                self.min = group.min;
+            }
+            if self.values == 0 || group.max > self.max {
+                self.max = group.max;
+            }
+        }
+        self.nulls += group.nulls;
+        self.values += group.values;
+    }
+
+    /// The range with min and max as 8 little-endian bytes.
+    fn to_bytes(self, bytes: impl Fn(T) -> [u8; 8]) -> Range<[u8; 8]> {
+        Range {
+            nulls: self.nulls,
+            values: self.values,
+            min: bytes(self.min),
+            max: bytes(self.max),
         }
     }
 }
@@ -148,13 +184,7 @@ fn summarize_i64(
                 continue;
             }
             let v = le_u64(bytes).unwrap_or(0) as i64;
-            if range.values == 0 || v < range.min {
-                range.min = v;
-            }
-            if range.values == 0 || v > range.max {
-                range.max = v;
-            }
-            range.values += 1;
+            range.see(v);
             if sorted {
                 if last.is_some_and(|l| v < l) {
                     sorted = false;
@@ -168,30 +198,11 @@ fn summarize_i64(
                 previous_hashed = Some(v);
             }
         }
-        if range.values > 0 {
-            if total.values == 0 || range.min < total.min {
-                total.min = range.min;
-            }
-            if total.values == 0 || range.max > total.max {
-                total.max = range.max;
-            }
-        }
-        total.nulls += range.nulls;
-        total.values += range.values;
-        let bytes = Range {
-            nulls: range.nulls,
-            values: range.values,
-            min: range.min.to_le_bytes(),
-            max: range.max.to_le_bytes(),
-        };
+        total.absorb(&range);
+        let bytes = range.to_bytes(i64::to_le_bytes);
         put_range(out, GLOBAL + group * GROUP, &bytes);
     }
-    let bytes = Range {
-        nulls: total.nulls,
-        values: total.values,
-        min: total.min.to_le_bytes(),
-        max: total.max.to_le_bytes(),
-    };
+    let bytes = total.to_bytes(i64::to_le_bytes);
     put_global(out, &bytes, sorted);
     if kind == ColumnKind::Int64 {
         put(out, 32, &sum.to_le_bytes());
@@ -225,39 +236,14 @@ fn summarize_f64(nulls: &[u8], values: &[u8], bloom: &mut BloomBits<'_>, out: &m
             if v.is_nan() {
                 continue;
             }
-            if range.values == 0 || v < range.min {
-                range.min = v;
-            }
-            if range.values == 0 || v > range.max {
-                range.max = v;
-            }
-            range.values += 1;
+            range.see(v);
             sum += v;
         }
-        if range.values > 0 {
-            if total.values == 0 || range.min < total.min {
-                total.min = range.min;
-            }
-            if total.values == 0 || range.max > total.max {
-                total.max = range.max;
-            }
-        }
-        total.nulls += range.nulls;
-        total.values += range.values;
-        let bytes = Range {
-            nulls: range.nulls,
-            values: range.values,
-            min: range.min.to_bits().to_le_bytes(),
-            max: range.max.to_bits().to_le_bytes(),
-        };
+        total.absorb(&range);
+        let bytes = range.to_bytes(|v: f64| v.to_bits().to_le_bytes());
         put_range(out, GLOBAL + group * GROUP, &bytes);
     }
-    let bytes = Range {
-        nulls: total.nulls,
-        values: total.values,
-        min: total.min.to_bits().to_le_bytes(),
-        max: total.max.to_bits().to_le_bytes(),
-    };
+    let bytes = total.to_bytes(|v: f64| v.to_bits().to_le_bytes());
     put_global(out, &bytes, false);
     put(out, 48, &sum.to_bits().to_le_bytes());
 }
