@@ -13,6 +13,7 @@ import { Store } from '../../../ts/index';
 import { nodeFileSystem } from '../../../ts/io/file-system';
 import { withTruncationCrashPoints } from '../../../ts/store/crash-points';
 import { NOTES, rowFor, SCHEMAS, SCRATCH, TABLES, type Line, type Op, type OpKind, type TableName } from './crash-workload';
+import { prng } from '../../helpers/prng';
 
 export interface ChildConfig {
   readonly seed: number;
@@ -40,18 +41,6 @@ function emit(line: Line): void {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
     }
   }
-}
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface WorkerRows {

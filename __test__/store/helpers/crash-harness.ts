@@ -11,21 +11,10 @@ import { decodeCheckpointMeta } from '../../../ts/wal/checkpoint-meta';
 import { CHECKPOINT_META_NAME, isWalFileName, walFileLsn } from '../../../ts/wal/wal-file-names';
 import type { ChildConfig } from './crash-child';
 import { type CrashModel, judge, LEDGER, NOTES, rowFor, type Line, type Op } from './crash-workload';
+export { prng } from '../../helpers/prng';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const CHILD = join(__dirname, 'crash-child.ts');
-
-/** mulberry32: a small seeded generator for test decisions. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs at most `limit` tasks at a time (children share two cores with everything else). */
 export function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {

@@ -13,6 +13,8 @@ import { WalAnalyzer } from '../../../ts/wal/wal-analysis';
 import { WalOperation } from '../../../ts/wal/wal-constants';
 import { compareWalFileNames, isWalFileName, walFileLsn } from '../../../ts/wal/wal-file-names';
 import { scanWalBytes } from '../../../ts/wal/wal-scanner';
+import { prng } from '../../helpers/prng';
+export { prng };
 
 /** What one transaction wrote: its entries' payloads (hex) in order. */
 export type TxnModel = { readonly txnId: bigint; readonly payloads: string[]; outcome: 'committed' | 'aborted' | 'open' };
@@ -22,17 +24,6 @@ export interface WorkloadModel {
   readonly txns: Map<bigint, TxnModel>;
   /** DDL statements: LSN → payload hex. */
   readonly ddl: Map<bigint, string>;
-}
-
-/** A deterministic pseudo-random generator (xorshift32). */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
 }
 
 function payload(random: () => number, txn: number, index: number): Buffer {
