@@ -1,34 +1,21 @@
 /**
- * Atomic publication of a file (spec §7): write the complete content to a temporary name
- * in the same directory, fsync it, rename it over the final name, fsync the directory.
- *
- * What a crash leaves behind, between any two steps:
- * - during the write or before the fsync: a partial `<tmp>`; the final name is untouched
- *   (absent, or the previous version). Owners of the directory ignore and delete temps.
- * - after the fsync, before the rename: a complete `<tmp>`, still invisible under the
- *   final name.
- * - after the rename, before the directory fsync: the new file is visible, but a power
- *   loss may revert the directory entry to the previous state (a process crash cannot).
- * - after the directory fsync: durable.
- * On an error the temp file is removed (best effort) and the error is `ERR_IO`.
- * The temp file is opened with O_NOFOLLOW, so a planted symlink is not written through.
+ * File helpers for durable publication (spec §7). `publishFile` is a thin entry point to the
+ * one atomic-write implementation, `atomic-file.ts` (its header lists what a crash between any
+ * two steps leaves behind); `writeAll` is the short-write loop of `writev` that the volume
+ * writer's streamed publish uses; `fsyncDirectory` makes renames and unlinks durable.
  */
-import { constants } from 'node:fs';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ioError } from '../errors';
+import { writeFileAtomic } from './atomic-file';
+import { nodeFileSystem } from './file-system';
 
 /** fsync of a directory (makes renames and unlinks in it durable); a no-op on Windows. */
 export async function fsyncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  let handle: FileHandle | undefined;
   try {
-    handle = await open(dir, 'r');
-    await handle.sync();
+    await nodeFileSystem.fsyncDirectory(dir);
   } catch (error) {
     throw ioError(`cannot fsync directory ${dir}`, error, dir);
-  } finally {
-    await handle?.close();
   }
 }
 
@@ -55,24 +42,20 @@ export async function writeAll(handle: FileHandle, pieces: readonly Uint8Array[]
   }
 }
 
-/** Publishes `pieces` (concatenated) as `dir/finalName` via `dir/tmpName`. */
+/**
+ * Publishes `pieces` (concatenated) as `dir/finalName` via `dir/tmpName`, through the one
+ * implementation of the atomic write (`atomic-file.ts`). A leftover `tmpName` from a crash
+ * is removed first — a symlink planted there is unlinked, never written through — because
+ * the temp file is then created exclusively.
+ */
 export async function publishFile(dir: string, tmpName: string, finalName: string, pieces: readonly Uint8Array[]): Promise<string> {
   const tmpPath = join(dir, tmpName);
-  const finalPath = join(dir, finalName);
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0);
-  let handle: FileHandle | undefined;
   try {
-    handle = await open(tmpPath, flags, 0o644);
-    await writeAll(handle, pieces);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(tmpPath, finalPath);
+    await unlink(tmpPath);
   } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await unlink(tmpPath).catch(() => undefined);
-    throw ioError(`cannot write ${finalPath}`, error, finalPath);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot remove a leftover ${tmpName}`, error, tmpPath);
   }
-  await fsyncDirectory(dir);
-  return finalPath;
+  const bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  await writeFileAtomic(nodeFileSystem, dir, finalName, tmpName, bytes);
+  return join(dir, finalName);
 }
