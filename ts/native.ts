@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PermafrostError, type ErrorCode, ERROR_CODES } from './errors';
 
 /** Must equal `NATIVE_ABI_VERSION` in crates/node/src/lib.rs; bumped together. */
-const EXPECTED_ABI_VERSION = 4;
+const EXPECTED_ABI_VERSION = 5;
 
 
 // WAL: the names of the constants crates/core/src/constants.rs defines for the WAL (values
@@ -218,6 +218,43 @@ export interface NativeBinding extends WalConstants {
   // WAL
   walSealDrafts(buffer: Buffer, length: number): number;
   walSealDraftsAsync(buffer: Buffer, length: number): Promise<number>;
+  /**
+   * Lays out one Insert entry draft per row of a columnar batch at `out[at..]`; `header` holds
+   * four LE 64-bit fields (first LSN, previous LSN, txn id, timestamp); `columns` three buffers
+   * per column (NULL flags, values, offsets); rows `[firstRow, endRow)` are drafted, the first
+   * with the first LSN. Returns bytes written, or −(bytes needed).
+   */
+  walDraftRows(
+    out: Buffer,
+    at: number,
+    header: Uint8Array,
+    tableName: Uint8Array,
+    operation: number,
+    rowIds: Uint8Array,
+    kinds: Uint8Array,
+    nullTypes: Uint8Array,
+    columns: readonly Uint8Array[],
+    firstRow: number,
+    endRow: number,
+  ): number;
+  readonly VALUE_TAG_NULL: number;
+  readonly VALUE_TAG_BOOLEAN: number;
+  readonly VALUE_TAG_INTEGER: number;
+  readonly VALUE_TAG_FLOAT: number;
+  readonly VALUE_TAG_TEXT: number;
+  readonly VALUE_TAG_LEGACY_TIMESTAMP: number;
+  readonly VALUE_TAG_JSON: number;
+  readonly VALUE_TAG_TIMESTAMP: number;
+  readonly VALUE_TAG_LEGACY_VECTOR: number;
+  readonly VALUE_TAG_VECTOR: number;
+  readonly VALUE_TAG_EXTENSION: number;
+  readonly ROW_COLUMN_INT64: number;
+  readonly ROW_COLUMN_FLOAT64: number;
+  readonly ROW_COLUMN_TIMESTAMP_NANOS: number;
+  readonly ROW_COLUMN_BOOLEAN: number;
+  readonly ROW_COLUMN_TEXT: number;
+  readonly ROW_COLUMN_JSON: number;
+  readonly ROW_COLUMN_ENCODED: number;
   walScan(window: Uint8Array, baseOffset: number, isFinal: boolean, inDamage: boolean, index: Buffer): WalScanOutcome;
   walDecompressPayloads(window: Uint8Array, work: Uint8Array, slab: Buffer): void;
   tryLockFile(fd: number): boolean;

@@ -25,22 +25,26 @@ import { PermafrostError } from '../errors';
 import { ByteReader } from './byte-reader';
 import { ByteWriter } from './byte-writer';
 import { DataType, dataTypeFromByte } from './data-type';
+import { native } from '../native';
 import { parseRfc3339 } from './rfc3339';
 import { Extension, FloatBits, Json, Timestamp, TypedNull, type Value } from './values';
 
-export const ValueTag = {
-  Null: 0,
-  Boolean: 1,
-  Integer: 2,
-  Float: 3,
-  Text: 4,
-  LegacyTimestamp: 5,
-  Json: 6,
-  Timestamp: 8,
-  LegacyVector: 9,
-  Vector: 10,
-  Extension: 11,
-} as const;
+const n = native();
+
+/** Value tags (defined once in crates/core/src/constants.rs). */
+export const ValueTag = Object.freeze({
+  Null: n.VALUE_TAG_NULL,
+  Boolean: n.VALUE_TAG_BOOLEAN,
+  Integer: n.VALUE_TAG_INTEGER,
+  Float: n.VALUE_TAG_FLOAT,
+  Text: n.VALUE_TAG_TEXT,
+  LegacyTimestamp: n.VALUE_TAG_LEGACY_TIMESTAMP,
+  Json: n.VALUE_TAG_JSON,
+  Timestamp: n.VALUE_TAG_TIMESTAMP,
+  LegacyVector: n.VALUE_TAG_LEGACY_VECTOR,
+  Vector: n.VALUE_TAG_VECTOR,
+  Extension: n.VALUE_TAG_EXTENSION,
+});
 
 /** Raw bytes of a Float32Array; every platform we build for is little-endian. */
 function float32Bytes(vector: Float32Array): Uint8Array {

@@ -10,6 +10,42 @@ export function candleRow(candle: Candle): Value[] {
   return [candle.id, candle.ticker, Timestamp.fromEpochNanos(candle.timeNanos), candle.open, candle.high, candle.low, candle.close, candle.volume];
 }
 
+/** Candles as the columns of `CANDLE_SCHEMA`, for `Transaction.insertColumns`. */
+export function candleColumns(candles: readonly Candle[]): {
+  id: BigInt64Array;
+  ticker: string[];
+  time: BigInt64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: BigInt64Array;
+} {
+  const rows = candles.length;
+  const columns = {
+    id: new BigInt64Array(rows),
+    ticker: new Array<string>(rows),
+    time: new BigInt64Array(rows),
+    open: new Float64Array(rows),
+    high: new Float64Array(rows),
+    low: new Float64Array(rows),
+    close: new Float64Array(rows),
+    volume: new BigInt64Array(rows),
+  };
+  for (let row = 0; row < rows; row += 1) {
+    const candle = candles[row]!;
+    columns.id[row] = candle.id;
+    columns.ticker[row] = candle.ticker;
+    columns.time[row] = candle.timeNanos;
+    columns.open[row] = candle.open;
+    columns.high[row] = candle.high;
+    columns.low[row] = candle.low;
+    columns.close[row] = candle.close;
+    columns.volume[row] = candle.volume;
+  }
+  return columns;
+}
+
 /** True when `values` (schema order) are exactly the candle's: same bits for every float. */
 export function isCandle(values: readonly Value[], candle: Candle): boolean {
   const time = values[2];

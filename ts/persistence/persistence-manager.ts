@@ -20,6 +20,7 @@ import { encodeRowVersion, type RowVersion } from '../codec/row-version';
 import type { TableSchema } from '../codec/schema';
 import type { WalRecoveryReport } from '../wal/recovery';
 import type { ReplayCallback, TwoPhaseRecoveryInfo } from '../wal/replay';
+import type { RowColumns } from '../wal/row-columns';
 import { isDdlOperation, walOperationName, WalOperation } from '../wal/wal-constants';
 import { damageError } from '../wal/wal-damage';
 import { WalManager, type SyncMode } from '../wal/wal-manager';
@@ -211,6 +212,21 @@ export class PersistenceManager implements AsyncDisposable {
     if (this.#wal === undefined) return 0n;
     const payload = version instanceof Uint8Array ? version : encodeRowVersion(version);
     return this.#wal.appendDml(txnId, tableName, rowId, operation, payload);
+  }
+
+  /**
+   * Stages one Insert entry per row of a columnar batch of transaction `txnId`: row `i` has
+   * row id `rowIds[i]` (i64 LE) and the values of `columns` (ts/wal/row-columns.ts), written
+   * as the RowVersion `recordDml` would write for the same values (txn id `txnId`, not
+   * deleted, create time 0). Returns the last entry's LSN (0n in memory-only mode).
+   */
+  recordInsertBatch(txnId: bigint, tableName: string, rowIds: Uint8Array, rowCount: number, columns: RowColumns): bigint {
+    this.#assertOpen();
+    if (rowIds.byteLength !== rowCount * 8) {
+      throw new PermafrostError('ERR_INVALID_ARGUMENT', `${rowIds.byteLength} row id bytes for ${rowCount} rows`);
+    }
+    if (this.#wal === undefined) return 0n;
+    return this.#wal.appendRows(txnId, tableName, rowIds, rowCount, columns);
   }
 
   /** Commits `txnId`: resolves with the commit LSN once the sync mode's guarantee holds. */

@@ -21,7 +21,14 @@ import { PermafrostError } from '../errors';
 import type { Value } from '../codec/values';
 import type { PersistenceManager } from '../persistence/persistence-manager';
 import { WalOperation } from '../wal/wal-constants';
+import type { RowBatch } from './row-batch';
 import type { TableState } from './table-state';
+
+/** Rows a transaction inserts as one columnar batch (`insertColumns`); no row is hidden. */
+export interface BatchWrite {
+  readonly state: TableState;
+  readonly batch: RowBatch;
+}
 
 /** A row write inside a transaction. `values === null` deletes. */
 export interface RowWrite {
@@ -34,6 +41,7 @@ export interface RowWrite {
 
 interface PendingCommit {
   readonly writes: readonly RowWrite[];
+  readonly batches: readonly BatchWrite[];
   readonly seq: number;
   /** Set when the commit is durable and may be applied. */
   durable: boolean;
@@ -55,6 +63,10 @@ export class CommitPipeline {
   readonly #overlay = new Map<TableState, Map<bigint, RowWrite>>();
   /** Row id → seq of the last commit that wrote it (pruned at checkpoints). */
   readonly #lastWrite = new Map<TableState, Map<bigint, number>>();
+  /** Batches logged but not yet applied, oldest first. */
+  readonly #pendingBatches = new Map<TableState, RowBatch[]>();
+  /** Batches with the seq of the commit that logged them (the batch form of `#lastWrite`). */
+  readonly #batchStamps = new Map<TableState, Array<{ readonly batch: RowBatch; readonly seq: number }>>();
   readonly #activeStarts = new Map<bigint, number>();
   #fence: Promise<void> | undefined;
   #drained: (() => void) | undefined;
@@ -73,17 +85,56 @@ export class CommitPipeline {
     this.#activeStarts.delete(txnId);
     // With no transaction active, every future one starts after every stamp, so none can
     // conflict: drop them now rather than letting them grow with the data until a checkpoint.
-    if (this.#activeStarts.size === 0) this.#lastWrite.clear();
+    if (this.#activeStarts.size === 0) {
+      this.#lastWrite.clear();
+      this.#batchStamps.clear();
+    }
   }
 
   /** The row as committed plus pending commits would have it (undefined = absent). */
   currentRow(state: TableState, rowId: bigint): Value[] | undefined {
     const pending = this.#overlay.get(state)?.get(rowId);
     if (pending !== undefined) return pending.values ?? undefined;
+    const batches = this.#pendingBatches.get(state);
+    if (batches !== undefined) {
+      for (const batch of batches) {
+        const index = batch.indexOf(rowId);
+        if (index >= 0) return batch.values(index);
+      }
+    }
     return state.get(rowId);
   }
 
-  #validate(writes: readonly RowWrite[], startSeq: number): void {
+  /** ERR_CONSTRAINT unless every row id of `batch` is free in committed plus pending data. */
+  #assertBatchFree(state: TableState, batch: RowBatch): void {
+    const overlay = this.#overlay.get(state);
+    const pending = this.#pendingBatches.get(state);
+    const inRange = (rowId: bigint): boolean => rowId >= batch.firstId && rowId <= batch.lastId;
+    // The usual case, decided without a lookup per row: the batch lies above every committed
+    // id, and no pending write or batch reaches into its range.
+    const clear =
+      batch.firstId >= state.committedBound &&
+      (overlay === undefined || overlay.size === 0 || (overlay.size < batch.length && ![...overlay.keys()].some(inRange))) &&
+      (pending === undefined || pending.every((other) => other.lastId < batch.firstId || other.firstId > batch.lastId));
+    if (clear) return;
+    for (const rowId of batch.rowIds) {
+      if (this.currentRow(state, rowId) !== undefined) {
+        throw new PermafrostError('ERR_CONSTRAINT', `row ${rowId} already exists in table '${state.schema.tableName}'`);
+      }
+    }
+  }
+
+  /** Seq of the newest logged batch of `state` holding `rowId`, if any. */
+  #batchStamp(state: TableState, rowId: bigint): number | undefined {
+    let newest: number | undefined;
+    for (const { batch, seq } of this.#batchStamps.get(state) ?? []) {
+      if (batch.contains(rowId) && (newest === undefined || seq > newest)) newest = seq;
+    }
+    return newest;
+  }
+
+  #validate(writes: readonly RowWrite[], batches: readonly BatchWrite[], startSeq: number): void {
+    for (const { state, batch } of batches) this.#assertBatchFree(state, batch);
     for (const write of writes) {
       const exists = this.currentRow(write.state, write.rowId) !== undefined;
       const table = write.state.schema.tableName;
@@ -91,7 +142,8 @@ export class CommitPipeline {
         if (exists) throw new PermafrostError('ERR_CONSTRAINT', `row ${write.rowId} already exists in table '${table}'`);
         continue;
       }
-      const writtenAt = this.#lastWrite.get(write.state)?.get(write.rowId);
+      const stamped = this.#lastWrite.get(write.state)?.get(write.rowId);
+      const writtenAt = this.#batchStamps.size === 0 ? stamped : Math.max(stamped ?? -1, this.#batchStamp(write.state, write.rowId) ?? -1);
       if (!exists || (writtenAt !== undefined && writtenAt > startSeq)) {
         throw new PermafrostError('ERR_CONFLICT', `row ${write.rowId} of table '${table}' was changed by a transaction that committed first`);
       }
@@ -115,19 +167,31 @@ export class CommitPipeline {
   }
 
   /** Validates, logs and (once durable) applies a transaction's writes. */
-  async commit(txnId: bigint, writes: readonly RowWrite[]): Promise<bigint> {
+  async commit(txnId: bigint, writes: readonly RowWrite[], batches: readonly BatchWrite[] = []): Promise<bigint> {
     while (this.#fence !== undefined) await this.#fence;
     const startSeq = this.#activeStarts.get(txnId) ?? this.#logSeq;
-    this.#validate(writes, startSeq);
-    if (writes.length === 0) return 0n;
+    this.#validate(writes, batches, startSeq);
+    if (writes.length === 0 && batches.length === 0) return 0n;
     for (const write of writes) this.#log(txnId, write);
+    for (const { state, batch } of batches) {
+      this.#pm.recordInsertBatch(txnId, state.schema.tableName, batch.rowIdBytes, batch.length, batch.walColumns());
+    }
     const durable = this.#pm.commit(txnId);
     const seq = ++this.#logSeq;
-    const entry: PendingCommit = { writes, seq, durable: false, failed: false, lsn: 0n };
+    const entry: PendingCommit = { writes, batches, seq, durable: false, failed: false, lsn: 0n };
     this.#pending.push(entry);
     // Stamps only matter to transactions already running: one that begins later starts at
     // or after `seq`. With none but this one (the usual serial writer), skip them.
     const othersActive = this.#activeStarts.size > (this.#activeStarts.has(txnId) ? 1 : 0);
+    for (const { state, batch } of batches) {
+      let list = this.#pendingBatches.get(state);
+      if (!list) this.#pendingBatches.set(state, (list = []));
+      list.push(batch);
+      if (!othersActive) continue;
+      let stamps = this.#batchStamps.get(state);
+      if (!stamps) this.#batchStamps.set(state, (stamps = []));
+      stamps.push({ batch, seq });
+    }
     for (const write of writes) {
       let overlay = this.#overlay.get(write.state);
       if (!overlay) this.#overlay.set(write.state, (overlay = new Map()));
@@ -154,7 +218,18 @@ export class CommitPipeline {
       const head = this.#pending[0]!;
       if (!head.durable && !head.failed) break;
       this.#pending.shift();
-      if (head.durable) for (const write of head.writes) applyWrite(write, head.lsn);
+      if (head.durable) {
+        for (const write of head.writes) applyWrite(write, head.lsn);
+        for (const { state, batch } of head.batches) {
+          state.hot.addBatch(batch);
+          state.noteRowId(batch.lastId);
+        }
+      }
+      for (const { state, batch } of head.batches) {
+        const list = this.#pendingBatches.get(state);
+        const index = list?.indexOf(batch) ?? -1;
+        if (index >= 0) list!.splice(index, 1);
+      }
       for (const write of head.writes) {
         const overlay = this.#overlay.get(write.state);
         // Only clear the overlay if no later pending commit wrote the same row (it would be
@@ -191,12 +266,15 @@ export class CommitPipeline {
     for (const stamps of this.#lastWrite.values()) {
       for (const [rowId, seq] of stamps) if (seq <= oldest) stamps.delete(rowId);
     }
+    for (const [state, stamps] of this.#batchStamps) this.#batchStamps.set(state, stamps.filter(({ seq }) => seq > oldest));
   }
 
   /** Drops every trace of a table (after DROP TABLE). */
   forgetTable(state: TableState): void {
     this.#overlay.delete(state);
     this.#lastWrite.delete(state);
+    this.#pendingBatches.delete(state);
+    this.#batchStamps.delete(state);
   }
 }
 

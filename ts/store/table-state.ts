@@ -18,6 +18,7 @@ import { TypedNull, type Value } from '../codec/values';
 import type { ManifestSegment, TableManifest, Tombstone } from '../manifest/table-manifest';
 import { ColdSegment } from './cold-segment';
 import { groupColumn, type GroupColumn } from './group-columns';
+import { HotRows } from './hot-rows';
 
 /** What a column the volume lacks reads as: its default, else its typed NULL (as stoolap). */
 function missingValue(column: ColumnSchema): Value {
@@ -33,7 +34,7 @@ export class TableState {
   schema: TableSchema;
   /** Lower-cased name: the key of the table and its directory under `volumes/`. */
   readonly key: string;
-  readonly hot = new Map<bigint, Value[]>();
+  readonly hot = new HotRows();
   /** Cold row id → commit LSN of the delete/update that hid it. */
   readonly tombstones = new Map<bigint, bigint>();
   /** Oldest first; a later segment wins for a duplicate row id. */
@@ -66,6 +67,11 @@ export class TableState {
   noteRowId(rowId: bigint): void {
     if (rowId >= this.nextRowId) this.nextRowId = rowId + 1n;
     if (rowId >= this.#committedBound) this.#committedBound = rowId + 1n;
+  }
+
+  /** Above the id of every committed row: an id at or above it is free of committed rows. */
+  get committedBound(): bigint {
+    return this.#committedBound;
   }
 
   /** Raises the auto-increment counter past `rowId`, taken by an insert that has not committed yet. */

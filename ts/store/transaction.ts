@@ -8,9 +8,12 @@
  * value (as in stoolap); otherwise `insert` assigns the next free id unless one is given.
  */
 import { PermafrostError } from '../errors';
+import { callNative } from '../native';
 import { toRowValues, rowToObject, type RowInput } from '../codec/row-shape';
 import { toColumnValue, type Value } from '../codec/values';
-import type { CommitPipeline, RowWrite } from './commit-pipeline';
+import type { BatchWrite, CommitPipeline, RowWrite } from './commit-pipeline';
+import { toBatchColumns, type ColumnsInput } from './column-input';
+import { RowBatch } from './row-batch';
 import type { TableState } from './table-state';
 
 export type TransactionStatus = 'active' | 'committing' | 'committed' | 'rolledBack';
@@ -20,6 +23,19 @@ export interface TransactionHost {
   readonly pipeline: CommitPipeline;
   table(name: string): TableState;
   assertWritable(): void;
+}
+
+/** What `insertColumns` inserted. */
+export interface InsertedRows {
+  readonly rows: number;
+  /** Row ids of the first and last row in the order given (undefined when no row was given). */
+  readonly firstRowId: bigint | undefined;
+  readonly lastRowId: bigint | undefined;
+}
+
+export interface InsertColumnsOptions {
+  /** Row ids, one per row, for a table without an INTEGER PRIMARY KEY. @default the next free ids */
+  readonly rowIds?: BigInt64Array | readonly (bigint | number)[];
 }
 
 interface BufferedWrite {
@@ -40,6 +56,8 @@ export class Transaction implements AsyncDisposable {
   readonly id: bigint;
   readonly #host: TransactionHost;
   readonly #writes = new Map<TableState, Map<bigint, BufferedWrite>>();
+  /** Batches from `insertColumns` (rows later updated or deleted in this transaction are hidden there). */
+  readonly #batches = new Map<TableState, RowBatch[]>();
   #status: TransactionStatus = 'active';
 
   constructor(host: TransactionHost, id: bigint) {
@@ -66,7 +84,18 @@ export class Transaction implements AsyncDisposable {
   #current(state: TableState, rowId: bigint): Value[] | undefined {
     const own = this.#writes.get(state)?.get(rowId);
     if (own !== undefined) return own.values ?? undefined;
+    const batched = this.#ownBatchRow(state, rowId);
+    if (batched !== undefined) return batched.batch.values(batched.index);
     return state.get(rowId);
+  }
+
+  /** A visible row of one of this transaction's own batches. */
+  #ownBatchRow(state: TableState, rowId: bigint): { batch: RowBatch; index: number } | undefined {
+    for (const batch of this.#batches.get(state) ?? []) {
+      const index = batch.indexOf(rowId);
+      if (index >= 0) return { batch, index };
+    }
+    return undefined;
   }
 
   /** Inserts a row; returns its row id. ERR_CONSTRAINT if the id is taken (now or at commit). */
@@ -98,6 +127,74 @@ export class Transaction implements AsyncDisposable {
   }
 
   /**
+   * Inserts many rows given as columns (column-input.ts: typed arrays such as
+   * `BigInt64Array` / `Float64Array`, or plain arrays), all or none. Row ids come from the
+   * INTEGER PRIMARY KEY column, else `options.rowIds`, else the next free ids. Rows with
+   * ascending ids above every id the table has seen (appends, the usual bulk load) stay
+   * columnar all the way to the WAL and the hot rows; other batches are inserted row by row
+   * with the same checks as `insert`. ERR_CONSTRAINT if an id is taken or repeated.
+   */
+  insertColumns(table: string, columns: ColumnsInput, options: InsertColumnsOptions = {}): InsertedRows {
+    this.#assertActive();
+    const state = this.#host.table(table);
+    const { columns: batchColumns, rows } = toBatchColumns(state.schema, columns);
+    if (rows === 0) return { rows: 0, firstRowId: undefined, lastRowId: undefined };
+    const rowIds = this.#batchRowIds(state, table, batchColumns, rows, options);
+    const batch = new RowBatch(state.schema, rowIds, batchColumns);
+    batch.walColumns(); // encodes (and checks) the text now, not inside the commit
+    const ascending = rows === 1 || callNative((binding) => binding.volumeFirstUnorderedI64(batch.rowIdBytes, true)) < 0;
+    if (ascending && batch.firstId >= state.nextRowId) {
+      // Above every id seen or reserved: no committed, pending or in-flight row can hold one.
+      state.reserveRowId(batch.lastId);
+      let own = this.#batches.get(state);
+      if (!own) this.#batches.set(state, (own = []));
+      own.push(batch);
+    } else {
+      this.#insertRowByRow(state, table, batch);
+    }
+    return { rows, firstRowId: rowIds[0], lastRowId: rowIds[rows - 1] };
+  }
+
+  #batchRowIds(state: TableState, table: string, columns: RowBatch['columns'], rows: number, options: InsertColumnsOptions): BigInt64Array {
+    const keyColumn = state.rowIdColumn;
+    if (keyColumn >= 0) {
+      if (options.rowIds !== undefined) throw new PermafrostError('ERR_INVALID_ARGUMENT', `table '${table}' takes its row ids from its primary key; omit rowIds`);
+      const key = columns[keyColumn]!;
+      if (key.kind !== 'int64' || key.nulls !== undefined) {
+        throw new PermafrostError('ERR_INVALID_ARGUMENT', `primary key '${state.schema.columns[keyColumn]!.name}' of table '${table}' must be given, without NULLs`);
+      }
+      return key.values;
+    }
+    if (options.rowIds !== undefined) {
+      const given = options.rowIds instanceof BigInt64Array ? options.rowIds.slice() : BigInt64Array.from(options.rowIds, (id) => rowIdOf(id, 'rowId'));
+      if (given.length !== rows) throw new PermafrostError('ERR_INVALID_ARGUMENT', `${given.length} row ids for ${rows} rows`);
+      return given;
+    }
+    const first = state.nextRowId;
+    if (first + BigInt(rows) - 1n > I64_MAX) throw new PermafrostError('ERR_LIMIT', `table '${table}' has no ${rows} free row ids left`);
+    return BigInt64Array.from({ length: rows }, (_, row) => first + BigInt(row));
+  }
+
+  /** The general path of `insertColumns`: every row checked as `insert` checks it, then all buffered. */
+  #insertRowByRow(state: TableState, table: string, batch: RowBatch): void {
+    const seen = new Set<bigint>();
+    for (const rowId of batch.rowIds) {
+      if (seen.has(rowId)) throw new PermafrostError('ERR_CONSTRAINT', `row ${rowId} is given twice`);
+      seen.add(rowId);
+      if (this.#current(state, rowId) !== undefined || this.#host.pipeline.currentRow(state, rowId) !== undefined) {
+        throw new PermafrostError('ERR_CONSTRAINT', `row ${rowId} already exists in table '${table}'`);
+      }
+    }
+    const writes = this.#tableWrites(state);
+    for (let index = 0; index < batch.length; index += 1) {
+      const rowId = batch.rowIds[index]!;
+      state.reserveRowId(rowId);
+      const previous = writes.get(rowId);
+      writes.set(rowId, { values: batch.values(index), isInsert: previous === undefined ? true : previous.isInsert });
+    }
+  }
+
+  /**
    * Changes columns of an existing row: an object updates the named columns, an array
    * replaces the whole row. ERR_NOT_FOUND if the row does not exist.
    */
@@ -122,6 +219,13 @@ export class Transaction implements AsyncDisposable {
       throw new PermafrostError('ERR_INVALID_ARGUMENT', `the primary key of row ${id} cannot change (delete and insert instead)`);
     }
     const writes = this.#tableWrites(state);
+    const batched = this.#ownBatchRow(state, id);
+    if (batched !== undefined) {
+      // A row this transaction inserted in a batch: it leaves the batch and stays an insert.
+      batched.batch.hide(batched.index);
+      writes.set(id, { values, isInsert: true });
+      return;
+    }
     writes.set(id, { values, isInsert: writes.get(id)?.isInsert ?? false });
   }
 
@@ -131,6 +235,11 @@ export class Transaction implements AsyncDisposable {
     const state = this.#host.table(table);
     const id = rowIdOf(rowId, 'rowId');
     if (this.#current(state, id) === undefined) return false;
+    const batched = this.#ownBatchRow(state, id);
+    if (batched !== undefined) {
+      batched.batch.hide(batched.index);
+      return true;
+    }
     const writes = this.#tableWrites(state);
     const previous = writes.get(id);
     if (previous?.isInsert) writes.delete(id);
@@ -156,8 +265,15 @@ export class Transaction implements AsyncDisposable {
     for (const [state, rows] of this.#writes) {
       for (const [rowId, write] of rows) writes.push({ state, rowId, values: write.values, isInsert: write.isInsert });
     }
+    const batches: BatchWrite[] = [];
+    for (const [state, own] of this.#batches) {
+      for (const batch of own) {
+        const live = batch.compact(state.schema);
+        if (live !== undefined) batches.push({ state, batch: live });
+      }
+    }
     try {
-      const lsn = await this.#host.pipeline.commit(this.id, writes);
+      const lsn = await this.#host.pipeline.commit(this.id, writes, batches);
       this.#status = 'committed';
       return lsn;
     } catch (error) {
@@ -173,6 +289,7 @@ export class Transaction implements AsyncDisposable {
     if (this.#status !== 'active') return;
     this.#status = 'rolledBack';
     this.#writes.clear();
+    this.#batches.clear();
     this.#host.pipeline.end(this.id);
   }
 

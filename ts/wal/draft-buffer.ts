@@ -8,6 +8,7 @@
 import { PermafrostError } from '../errors';
 import { callNative } from '../native';
 import { EntryLayout } from './wal-constants';
+import type { RowColumns } from './row-columns';
 
 /** The fields of one entry. */
 export interface EntryFields {
@@ -32,6 +33,11 @@ const { dataNameOffset: NAME_AT, dataBytesMax: DATA_BYTES_MAX } = EntryLayout;
 /** Draft bytes besides the name and payload: header, fixed data fields, CRC. */
 const OVERHEAD_BYTES = HEADER_BYTES + FIXED_BYTES + CRC_BYTES;
 
+/** The four 64-bit fields of a `walDraftRows` batch header, reused by every call. */
+const BATCH_HEADER_U64 = new BigUint64Array(4);
+const BATCH_HEADER_I64 = new BigInt64Array(BATCH_HEADER_U64.buffer);
+const BATCH_HEADER_BYTES = new Uint8Array(BATCH_HEADER_U64.buffer);
+
 export class DraftBuffer {
   #buffer: Buffer;
   #view: DataView;
@@ -52,7 +58,8 @@ export class DraftBuffer {
     return OVERHEAD_BYTES + tableNameBytes + payloadBytes;
   }
 
-  #reserve(size: number): number {
+  /** Grows the buffer (keeping the drafts) so that `size` more bytes fit. */
+  #ensure(size: number): void {
     const at = this.#length;
     if (at + size > this.#buffer.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(at + size, this.#buffer.length * 2));
@@ -60,6 +67,11 @@ export class DraftBuffer {
       this.#buffer = grown;
       this.#view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
     }
+  }
+
+  #reserve(size: number): number {
+    this.#ensure(size);
+    const at = this.#length;
     this.#length = at + size;
     return at;
   }
@@ -119,6 +131,38 @@ export class DraftBuffer {
     view.setUint32(afterName + 17, payloadBytes, true);
     if (payloadBytes > 0) this.#buffer.set(payload, afterName + 21);
     view.setUint32(afterName + 21 + payloadBytes, 0, true);
+  }
+
+  /**
+   * Appends one Insert draft per row of a columnar batch (one native call; see
+   * crates/core/src/wal_rows.rs): LSNs `firstLsn`, `firstLsn + 1`, … chained from
+   * `previousLsn`, every entry with the same transaction, table, operation and timestamp.
+   * `rowIds` holds one i64 LE per row of the batch; rows `[firstRow, endRow)` are drafted.
+   */
+  appendRows(
+    firstLsn: bigint,
+    previousLsn: bigint,
+    txnId: bigint,
+    tableName: Uint8Array,
+    operation: number,
+    timestampNanos: bigint,
+    rowIds: Uint8Array,
+    columns: RowColumns,
+    firstRow: number,
+    endRow: number,
+  ): void {
+    BATCH_HEADER_U64[0] = firstLsn;
+    BATCH_HEADER_U64[1] = previousLsn;
+    BATCH_HEADER_I64[2] = txnId;
+    BATCH_HEADER_I64[3] = timestampNanos;
+    const draft = (): number =>
+      callNative((binding) => binding.walDraftRows(this.#buffer, this.#length, BATCH_HEADER_BYTES, tableName, operation, rowIds, columns.kinds, columns.nullTypes, columns.buffers, firstRow, endRow));
+    let written = draft();
+    if (written < 0) {
+      this.#ensure(-written);
+      written = draft();
+    }
+    this.#length += written;
   }
 
   /**

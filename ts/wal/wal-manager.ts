@@ -29,6 +29,8 @@ import { listWalFiles, truncateWal, type TruncationResult } from './truncation';
 import type { WalAnalysis } from './wal-analysis';
 import { CHECKPOINT_META_NAME, checkpointTempName, rotatedWalFileName, rotationSequence } from './wal-file-names';
 import { scanWalFile } from './wal-scanner';
+import type { RowColumns } from './row-columns';
+import { WalOperation } from './wal-constants';
 import { WalWriter } from './wal-writer';
 
 export type SyncMode = 'none' | 'normal' | 'full';
@@ -141,6 +143,14 @@ export class WalManager {
     if (this.#analysis?.batches !== undefined) this.#analysis.releaseBatches(); // the scan is stale now
     this.#checkUserTxn(txnId);
     return this.#writer.append(txnId, tableName, rowId, operation, payload);
+  }
+
+  /** Stages one Insert entry per row of a columnar batch; returns the last LSN. */
+  appendRows(txnId: bigint, tableName: string, rowIds: Uint8Array, rowCount: number, columns: RowColumns): bigint {
+    this.#assertOpen();
+    if (this.#analysis?.batches !== undefined) this.#analysis.releaseBatches();
+    this.#checkUserTxn(txnId);
+    return this.#writer.appendRows(txnId, tableName, WalOperation.Insert, rowIds, rowCount, columns);
   }
 
   /** Commits `txnId`; resolves with the commit LSN once the sync mode's promise holds. */

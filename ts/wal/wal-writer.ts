@@ -26,6 +26,7 @@ import { PermafrostError, ioError } from '../errors';
 import { type FileSystem, writeFullySync } from '../io/file-system';
 import { encodeCommitDigest } from './commit-digest';
 import { DraftBuffer } from './draft-buffer';
+import type { RowColumns } from './row-columns';
 import { DDL_TXN_ID, WalFlag, WalOperation } from './wal-constants';
 import { WriteQueue } from './write-queue';
 
@@ -64,6 +65,8 @@ export interface WalWriterOptions {
 const U64_MAX = (1n << 64n) - 1n;
 const EMPTY = new Uint8Array(0);
 const NAME_CACHE_LIMIT = 4096;
+/** A typical row entry's draft size, to size the chunks `appendRows` seals in the background. */
+const ROW_DRAFT_BYTES_GUESS = 256;
 
 export class WalWriter {
   readonly #fs: FileSystem;
@@ -180,6 +183,40 @@ export class WalWriter {
     this.#lastTxnId = txnId;
     this.#lastTally = tally;
     return lsn;
+  }
+
+  /**
+   * Stages one Insert entry per row of a columnar batch of `txnId` (LSNs assigned in row
+   * order, one clock reading for the batch); returns the LSN of the last one. Rows are drafted
+   * in chunks of about `flushTriggerBytes`, each handed to the pool to be sealed as soon as
+   * it is staged, so sealing a large batch runs on other cores while the rest is drafted.
+   */
+  appendRows(txnId: bigint, tableName: string, operation: number, rowIds: Uint8Array, rowCount: number, columns: RowColumns): bigint {
+    this.#assertWritable();
+    if (rowCount === 0) return this.#lsn;
+    const count = BigInt(rowCount);
+    if (this.#lsn >= U64_MAX - count) throw new PermafrostError('ERR_LIMIT', 'the WAL has used every LSN');
+    const firstLsn = this.#lsn + 1n;
+    const lastLsn = this.#lsn + count;
+    const name = this.#nameBytes(tableName);
+    const timestampNanos = this.#options.clock();
+    const chunkRows = Math.max(16, Math.floor(this.#options.flushTriggerBytes / ROW_DRAFT_BYTES_GUESS));
+    for (let start = 0; start < rowCount; start += chunkRows) {
+      const end = Math.min(rowCount, start + chunkRows);
+      this.#drafts.appendRows(this.#lsn + 1n, this.#previousLsn, txnId, name, operation, timestampNanos, rowIds, columns, start, end);
+      this.#lsn += BigInt(end - start);
+      this.#previousLsn = this.#lsn;
+      if (this.#drafts.length >= this.#options.flushTriggerBytes && !this.#paused) this.#queue.sealInBackground();
+    }
+    let tally = txnId === this.#lastTxnId ? this.#lastTally : this.#tallies.get(txnId);
+    if (tally === undefined) this.#tallies.set(txnId, (tally = { count: rowCount, firstLsn, lastLsn }));
+    else {
+      tally.count += rowCount;
+      tally.lastLsn = lastLsn;
+    }
+    this.#lastTxnId = txnId;
+    this.#lastTally = tally;
+    return lastLsn;
   }
 
   #forget(txnId: bigint): void {

@@ -113,6 +113,34 @@ pub const WAL_OP_TRUNCATE_TABLE: u8 = 13;
 /// Largest known operation code.
 pub const WAL_OP_MAX: u8 = 13;
 
+// Value encoding of WAL rows and snapshot rows (spec §4.2): the first byte of each value.
+// These are NOT DataType codes. Tag 7 and tags ≥ 12 are unknown.
+pub const VALUE_TAG_NULL: u8 = 0;
+pub const VALUE_TAG_BOOLEAN: u8 = 1;
+pub const VALUE_TAG_INTEGER: u8 = 2;
+pub const VALUE_TAG_FLOAT: u8 = 3;
+pub const VALUE_TAG_TEXT: u8 = 4;
+/// Legacy RFC 3339 text timestamp (read only).
+pub const VALUE_TAG_LEGACY_TIMESTAMP: u8 = 5;
+pub const VALUE_TAG_JSON: u8 = 6;
+pub const VALUE_TAG_TIMESTAMP: u8 = 8;
+/// Legacy vector (read only).
+pub const VALUE_TAG_LEGACY_VECTOR: u8 = 9;
+pub const VALUE_TAG_VECTOR: u8 = 10;
+pub const VALUE_TAG_EXTENSION: u8 = 11;
+/// The 8 bytes that start a v2 RowVersion (spec §4.3): "RV2\0" then `00 00 00 80`.
+pub const ROW_VERSION_MAGIC_V2: [u8; 8] = [0x52, 0x56, 0x32, 0x00, 0x00, 0x00, 0x00, 0x80];
+
+/// Column source kinds of `wal_rows::draft_rows` (the columnar insert path).
+pub const ROW_COLUMN_INT64: u8 = 1;
+pub const ROW_COLUMN_FLOAT64: u8 = 2;
+pub const ROW_COLUMN_TIMESTAMP_NANOS: u8 = 3;
+pub const ROW_COLUMN_BOOLEAN: u8 = 4;
+pub const ROW_COLUMN_TEXT: u8 = 5;
+pub const ROW_COLUMN_JSON: u8 = 6;
+/// Values already encoded per spec §4.2 (any type), one per row, delimited by offsets.
+pub const ROW_COLUMN_ENCODED: u8 = 7;
+
 /// Transaction id shared by every DDL entry and its commit marker (spec §2.6).
 pub const WAL_DDL_TXN_ID: i32 = -2;
 /// Transaction id of the marker entry written by truncation when nothing was copied.

@@ -13,9 +13,11 @@ pub mod checksum;
 pub mod constants;
 pub mod error;
 pub mod lz4_block;
+pub mod lz4_small;
 pub mod volume;
 pub mod wal_entry;
 pub mod wal_payload;
+pub mod wal_rows;
 pub mod wal_scan;
 
 pub use error::{CoreError, ErrorCode};

@@ -38,6 +38,7 @@ use crate::constants::{
 };
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::lz4_block;
+use crate::lz4_small::{SmallCompressor, SMALL_INPUT_LIMIT};
 use lz4_flex::block::{compress_into_with_table, CompressTable};
 
 pub(crate) const HEADER: usize = WAL_HEADER_BYTES as usize;
@@ -156,6 +157,8 @@ fn finish_entry(buf: &mut [u8], at: usize, data_bytes: usize) {
 /// many small entries allocates nothing per entry.
 #[derive(Default)]
 pub struct Sealer {
+    /// Payloads below 64 KiB (all but a few): same bytes as lz4_flex, no table reset per entry.
+    small: SmallCompressor,
     table: CompressTable,
     scratch: Vec<u8>,
 }
@@ -169,7 +172,11 @@ impl Sealer {
         self.scratch.resize(4 + bound, 0);
         put(&mut self.scratch, 0, &raw.to_le_bytes());
         let out = self.scratch.get_mut(4..)?;
-        let written = compress_into_with_table(payload, out, &mut self.table).ok()?;
+        let written = if payload.len() < SMALL_INPUT_LIMIT {
+            self.small.compress(payload, out)?
+        } else {
+            compress_into_with_table(payload, out, &mut self.table).ok()?
+        };
         let framed = 4 + written;
         (framed < payload.len()).then_some(framed)
     }

@@ -51,6 +51,43 @@ pub const VOLUME_BLOOM_BITS_MIN: u32 = core::VOLUME_BLOOM_BITS_MIN;
 pub const VOLUME_SUMMARY_GLOBAL_BYTES: u32 = core::VOLUME_SUMMARY_GLOBAL_BYTES;
 #[napi]
 pub const VOLUME_SUMMARY_GROUP_BYTES: u32 = core::VOLUME_SUMMARY_GROUP_BYTES;
+// --- Values (spec §4.2) and the columnar row drafts (wal_rows) ---
+#[napi]
+pub const VALUE_TAG_NULL: u8 = core::VALUE_TAG_NULL;
+#[napi]
+pub const VALUE_TAG_BOOLEAN: u8 = core::VALUE_TAG_BOOLEAN;
+#[napi]
+pub const VALUE_TAG_INTEGER: u8 = core::VALUE_TAG_INTEGER;
+#[napi]
+pub const VALUE_TAG_FLOAT: u8 = core::VALUE_TAG_FLOAT;
+#[napi]
+pub const VALUE_TAG_TEXT: u8 = core::VALUE_TAG_TEXT;
+#[napi]
+pub const VALUE_TAG_LEGACY_TIMESTAMP: u8 = core::VALUE_TAG_LEGACY_TIMESTAMP;
+#[napi]
+pub const VALUE_TAG_JSON: u8 = core::VALUE_TAG_JSON;
+#[napi]
+pub const VALUE_TAG_TIMESTAMP: u8 = core::VALUE_TAG_TIMESTAMP;
+#[napi]
+pub const VALUE_TAG_LEGACY_VECTOR: u8 = core::VALUE_TAG_LEGACY_VECTOR;
+#[napi]
+pub const VALUE_TAG_VECTOR: u8 = core::VALUE_TAG_VECTOR;
+#[napi]
+pub const VALUE_TAG_EXTENSION: u8 = core::VALUE_TAG_EXTENSION;
+#[napi]
+pub const ROW_COLUMN_INT64: u8 = core::ROW_COLUMN_INT64;
+#[napi]
+pub const ROW_COLUMN_FLOAT64: u8 = core::ROW_COLUMN_FLOAT64;
+#[napi]
+pub const ROW_COLUMN_TIMESTAMP_NANOS: u8 = core::ROW_COLUMN_TIMESTAMP_NANOS;
+#[napi]
+pub const ROW_COLUMN_BOOLEAN: u8 = core::ROW_COLUMN_BOOLEAN;
+#[napi]
+pub const ROW_COLUMN_TEXT: u8 = core::ROW_COLUMN_TEXT;
+#[napi]
+pub const ROW_COLUMN_JSON: u8 = core::ROW_COLUMN_JSON;
+#[napi]
+pub const ROW_COLUMN_ENCODED: u8 = core::ROW_COLUMN_ENCODED;
 // --- WAL ---
 #[napi]
 pub const WAL_ENTRY_MAGIC: u32 = core::WAL_ENTRY_MAGIC;

@@ -4,12 +4,14 @@
 
 use std::cell::RefCell;
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, BufferSlice};
+use napi::bindgen_prelude::{AsyncTask, Buffer, BufferSlice, Uint8Array};
 use napi::{Env, Task};
 use napi_derive::napi;
 use permafrost_core::wal_entry::Sealer;
 use permafrost_core::wal_payload::decompress_payloads;
+use permafrost_core::wal_rows::{draft_rows, DraftOutcome, RowBatchHeader, RowColumn};
 use permafrost_core::wal_scan::scan;
+use permafrost_core::{CoreError, ErrorCode};
 
 use crate::codec_error::to_napi;
 
@@ -109,4 +111,78 @@ pub fn wal_decompress_payloads(
     mut slab: BufferSlice<'_>,
 ) -> napi::Result<()> {
     decompress_payloads(window, work, &mut slab).map_err(to_napi)
+}
+
+/// Lays out one entry draft per row of a columnar batch at `out[at..]` (see
+/// `permafrost_core::wal_rows`). `header` holds four little-endian 64-bit fields: first LSN,
+/// previous LSN, txn id, timestamp. `columns` holds three buffers per column (NULL flags,
+/// values, offsets); rows `[firstRow, endRow)` are drafted. Returns the bytes written, or
+/// minus the bytes needed when `out[at..]` is too small (nothing is written then).
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn wal_draft_rows(
+    mut out: BufferSlice<'_>,
+    at: f64,
+    header: &[u8],
+    table_name: &[u8],
+    operation: u32,
+    row_ids: &[u8],
+    kinds: &[u8],
+    null_types: &[u8],
+    columns: Vec<Uint8Array>,
+    first_row: u32,
+    end_row: u32,
+) -> napi::Result<f64> {
+    let invalid = |message: &str| to_napi(CoreError::new(ErrorCode::InvalidArgument, message));
+    let field = |index: usize| -> napi::Result<[u8; 8]> {
+        header
+            .get(index * 8..index * 8 + 8)
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(|| invalid("the batch header needs four 64-bit fields"))
+    };
+    let header = RowBatchHeader {
+        first_lsn: u64::from_le_bytes(field(0)?),
+        previous_lsn: u64::from_le_bytes(field(1)?),
+        txn_id: i64::from_le_bytes(field(2)?),
+        table_name,
+        operation: u8::try_from(operation).map_err(|_| invalid("operation must be a byte"))?,
+        timestamp_nanos: i64::from_le_bytes(field(3)?),
+    };
+    if columns.len() != kinds.len() * 3 || null_types.len() != kinds.len() {
+        return Err(invalid(
+            "three column buffers (nulls, values, offsets) and one NULL type per column kind",
+        ));
+    }
+    let sources: Vec<RowColumn<'_>> = kinds
+        .iter()
+        .zip(null_types)
+        .zip(columns.chunks_exact(3))
+        .map(|((&kind, &null_type), buffers)| match buffers {
+            [nulls, values, offsets] => RowColumn {
+                kind,
+                null_type,
+                nulls,
+                values,
+                offsets,
+            },
+            _ => RowColumn {
+                kind,
+                null_type,
+                nulls: &[],
+                values: &[],
+                offsets: &[],
+            },
+        })
+        .collect();
+    let start = if at.is_finite() && at >= 0.0 && at <= out.len() as f64 {
+        at as usize
+    } else {
+        return Err(invalid("draft offset is outside the buffer"));
+    };
+    let target = out.get_mut(start..).unwrap_or_default();
+    let rows = first_row as usize..end_row as usize;
+    match draft_rows(target, &header, row_ids, &sources, rows).map_err(to_napi)? {
+        DraftOutcome::Written(bytes) => Ok(bytes as f64),
+        DraftOutcome::NeedsBytes(bytes) => Ok(-(bytes as f64)),
+    }
 }

@@ -1,0 +1,135 @@
+/**
+ * Columns as users hand them to `Transaction.insertColumns`, turned into the batch's own
+ * columns (row-batch.ts) in schema order. Typed arrays are copied once, so the caller may
+ * reuse them at once; plain arrays go through the same per-value conversion as `insert`.
+ *
+ * | column type | typed form                                  | plain array of                   |
+ * |-------------|---------------------------------------------|----------------------------------|
+ * | INTEGER     | `BigInt64Array`                             | bigint, safe-integer number, null |
+ * | FLOAT       | `Float64Array`                              | number, bigint, null             |
+ * | TIMESTAMP   | `BigInt64Array` of nanoseconds since the epoch | Timestamp, Date, null         |
+ * | BOOLEAN     | `Uint8Array` (0 = false, else true)         | boolean, null                    |
+ * | any type    | —                                           | what `insert` accepts for it     |
+ *
+ * A typed form may carry NULLs as `{ values, nulls }` with `nulls` a `Uint8Array` of one byte
+ * per row (non-zero = NULL). A column left out takes its default, else its typed NULL.
+ */
+import { DataType, dataTypeName } from '../codec/data-type';
+import type { ColumnSchema, TableSchema } from '../codec/schema';
+import { toColumnValue, TypedNull, type Value } from '../codec/values';
+import { PermafrostError } from '../errors';
+import type { BatchColumn } from './row-batch';
+
+export type TypedColumn = BigInt64Array | Float64Array | Uint8Array;
+export type ColumnInput = TypedColumn | readonly unknown[] | { readonly values: TypedColumn; readonly nulls?: Uint8Array };
+/** Columns keyed by column name (exact, else case-insensitive), all of one length. */
+export type ColumnsInput = Readonly<Record<string, ColumnInput>>;
+
+function invalid(message: string): PermafrostError {
+  return new PermafrostError('ERR_INVALID_ARGUMENT', message);
+}
+
+function isTyped(value: unknown): value is TypedColumn {
+  return value instanceof BigInt64Array || value instanceof Float64Array || value instanceof Uint8Array;
+}
+
+function lengthOf(input: ColumnInput): number {
+  if (isTyped(input) || Array.isArray(input)) return input.length;
+  return (input as { values: TypedColumn }).values.length;
+}
+
+/** A typed column of `column`, copied; refuses a typed array of the wrong kind. */
+function typedColumn(column: ColumnSchema, values: TypedColumn, nulls: Uint8Array | undefined, rows: number): BatchColumn {
+  if (nulls !== undefined && (!(nulls instanceof Uint8Array) || nulls.length !== rows)) {
+    throw invalid(`column '${column.name}': nulls must be a Uint8Array of ${rows} flags`);
+  }
+  const ownNulls = nulls === undefined || nulls.every((flag) => flag === 0) ? undefined : nulls.slice();
+  switch (column.dataType) {
+    case DataType.Integer:
+      if (values instanceof BigInt64Array) return { kind: 'int64', values: values.slice(), nulls: ownNulls };
+      break;
+    case DataType.Float:
+      if (values instanceof Float64Array) return { kind: 'float64', values: values.slice(), nulls: ownNulls };
+      break;
+    case DataType.Timestamp:
+      if (values instanceof BigInt64Array) return { kind: 'timestamp', values: values.slice(), nulls: ownNulls };
+      break;
+    case DataType.Boolean:
+      if (values instanceof Uint8Array) return { kind: 'boolean', values: values.slice(), nulls: ownNulls };
+      break;
+    default:
+      break;
+  }
+  throw invalid(`column '${column.name}' (${dataTypeName(column.dataType)}) cannot take a ${values.constructor.name}; pass a plain array`);
+}
+
+/** A plain array of `column` through `toColumnValue`, packed into a typed column where the type allows. */
+function arrayColumn(column: ColumnSchema, input: readonly unknown[]): BatchColumn {
+  const rows = input.length;
+  const values = new Array<Value>(rows);
+  for (let row = 0; row < rows; row += 1) values[row] = toColumnValue(input[row], column.dataType);
+  const nullOfType = TypedNull.of(column.dataType);
+  const nulls = new Uint8Array(rows);
+  let sawNull = false;
+  const packable = (test: (value: Value) => boolean): boolean =>
+    values.every((value, row) => {
+      if (value === nullOfType) return (sawNull = true), (nulls[row] = 1), true;
+      return test(value);
+    });
+  switch (column.dataType) {
+    case DataType.Integer:
+      if (packable((value) => typeof value === 'bigint')) {
+        const packed = new BigInt64Array(rows);
+        values.forEach((value, row) => (packed[row] = typeof value === 'bigint' ? value : 0n));
+        return { kind: 'int64', values: packed, nulls: sawNull ? nulls : undefined };
+      }
+      break;
+    case DataType.Float:
+      if (packable((value) => typeof value === 'number')) {
+        return { kind: 'float64', values: Float64Array.from(values, (value) => (typeof value === 'number' ? value : 0)), nulls: sawNull ? nulls : undefined };
+      }
+      break;
+    case DataType.Boolean:
+      if (packable((value) => typeof value === 'boolean')) {
+        return { kind: 'boolean', values: Uint8Array.from(values, (value) => (value === true ? 1 : 0)), nulls: sawNull ? nulls : undefined };
+      }
+      break;
+    default:
+      break;
+  }
+  return { kind: 'values', values };
+}
+
+/** The batch columns of `input` in schema order, and the row count. */
+export function toBatchColumns(schema: TableSchema, input: ColumnsInput): { columns: BatchColumn[]; rows: number } {
+  if (input === null || typeof input !== 'object') throw invalid('columns must be an object keyed by column name');
+  const given = new Array<ColumnInput | undefined>(schema.columns.length).fill(undefined);
+  let rows: number | undefined;
+  for (const [key, column] of Object.entries(input)) {
+    let index = schema.columns.findIndex((candidate) => candidate.name === key);
+    if (index < 0) index = schema.columns.findIndex((candidate) => candidate.name.toLowerCase() === key.toLowerCase());
+    if (index < 0) throw invalid(`table '${schema.tableName}' has no column '${key}'`);
+    if (given[index] !== undefined) throw invalid(`column '${key}' is given twice`);
+    if (!isTyped(column) && !Array.isArray(column) && !(column !== null && typeof column === 'object' && isTyped((column as { values?: unknown }).values))) {
+      throw invalid(`column '${key}' must be a typed array, an array, or { values, nulls }`);
+    }
+    const length = lengthOf(column);
+    if (rows !== undefined && length !== rows) throw invalid(`column '${key}' has ${length} rows; the others have ${rows}`);
+    rows = length;
+    given[index] = column;
+  }
+  if (rows === undefined) throw invalid('insertColumns needs at least one column');
+  const count = rows;
+  const columns = schema.columns.map((column, index): BatchColumn => {
+    const source = given[index];
+    if (source === undefined) {
+      const fill: Value = column.defaultValue ?? toColumnValue(null, column.dataType);
+      return { kind: 'values', values: new Array<Value>(count).fill(fill) };
+    }
+    if (isTyped(source)) return typedColumn(column, source, undefined, count);
+    if (Array.isArray(source)) return arrayColumn(column, source);
+    const { values, nulls } = source as { values: TypedColumn; nulls?: Uint8Array };
+    return typedColumn(column, values, nulls, count);
+  });
+  return { columns, rows: count };
+}
