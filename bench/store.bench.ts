@@ -1,6 +1,6 @@
 /**
  * Store benchmark (`npm run bench`, or standalone: `node --import=tsx bench/store.bench.ts
- * [--quick] [--runs N]`). Everything goes through the public `Store` API; peers are in
+ * [--quick] [--runs N] [--only ingest|scan|recovery]`). Everything goes through the public `Store` API; peers are in
  * store-peers.ts. Each figure is the median of the runs; each ratio is the median over runs
  * of ours / peer measured in the same run, interleaved, on the same disk (the OS temp dir).
  *
@@ -29,6 +29,8 @@ export interface BenchTable {
 export interface StoreBenchOptions {
   readonly runs?: number;
   readonly quick?: boolean;
+  /** One section only (standalone runs: `--only ingest|scan|recovery`). */
+  readonly only?: 'ingest' | 'scan' | 'recovery' | undefined;
   report?(table: BenchTable): void;
 }
 
@@ -296,15 +298,18 @@ export async function run(options: StoreBenchOptions = {}): Promise<void> {
   const report = options.report?.bind(options) ?? print;
   const peers = loadPeers();
   for (const note of peers.notes) console.log(`note: ${note}`);
-  report(await ingestSection(peers, runs, quick ? 50_000 : 200_000));
-  report(await scanSection(peers, runs));
-  report(await recoverySection(runs, quick ? [0, 10_000, 50_000] : [0, 10_000, 50_000, 200_000], quick ? 262_144 : 1_048_576));
+  const only = options.only;
+  if (only === undefined || only === 'ingest') report(await ingestSection(peers, runs, quick ? 50_000 : 200_000));
+  if (only === undefined || only === 'scan') report(await scanSection(peers, runs));
+  if (only === undefined || only === 'recovery') report(await recoverySection(runs, quick ? [0, 10_000, 50_000] : [0, 10_000, 50_000, 200_000], quick ? 262_144 : 1_048_576));
 }
 
 if (require.main === module) {
   const argv = process.argv.slice(2);
   const runsAt = argv.indexOf('--runs');
-  void run({ quick: argv.includes('--quick'), runs: runsAt >= 0 ? Number(argv[runsAt + 1]) : 5 }).catch((error: unknown) => {
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (argv[onlyAt + 1] as StoreBenchOptions['only']) : undefined;
+  void run({ quick: argv.includes('--quick'), runs: runsAt >= 0 ? Number(argv[runsAt + 1]) : 5, only }).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

@@ -288,3 +288,53 @@ test('bad column input is refused with ERR_INVALID_ARGUMENT naming the column', 
   await txn.rollback();
   t.is(store.count('readings'), 0);
 });
+
+test('a checkpoint seals batch rows, their updates and single rows in row-id order, across volumes', async (t) => {
+  const dir = tempDir();
+  try {
+    const before = await (async () => {
+      await using store = await Store.open(dir.path, { checkpointIntervalMs: 0, checkpointOnClose: false, rowsPerVolume: 65_536 });
+      await store.createTable(events);
+      const names = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, k) => `e${from + k}`);
+      await store.transaction((txn) => void txn.insertColumns('events', { name: names(1, 40_001), weight: new Float64Array(40_000).fill(1) }));
+      await store.transaction((txn) => {
+        txn.update('events', 500, { name: 'updated' });
+        txn.delete('events', 600);
+        txn.insertColumns('events', { name: names(40_001, 70_001) });
+      });
+      await store.transaction((txn) => void txn.insert('events', { name: 'single' }, { rowId: 90_000n }));
+      const rows = [...store.scan('events')].map((row) => [row.rowId, ...row.values]);
+      const report = await store.checkpoint();
+      t.is(report.rowsSealed, 70_000);
+      t.is(report.volumesWritten, 2);
+      t.deepEqual([...store.scan('events')].map((row) => [row.rowId, ...row.values]), rows);
+      return rows;
+    })();
+    await using reopened = await Store.open(dir.path, { checkpointIntervalMs: 0 });
+    t.is(reopened.recovery.mode, 'volumes');
+    t.deepEqual([...reopened.scan('events')].map((row) => [row.rowId, ...row.values]), before);
+    t.is(reopened.get('events', 500)!['name'], 'updated');
+    t.is(reopened.get('events', 600), undefined);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a time-range scan of hot batch rows returns exactly the rows the row path returns', async (t) => {
+  const byRow = await Store.open();
+  const byColumn = await Store.open();
+  for (const store of [byRow, byColumn]) await store.createTable(readings);
+  await byRow.transaction((txn) => {
+    for (const row of rowObjects(1, 500)) txn.insert('readings', row);
+  });
+  await byColumn.transaction((txn) => void txn.insertColumns('readings', columns(1, 500)));
+  await byColumn.transaction((txn) => void txn.update('readings', 150, { sensor: 'moved' }));
+  await byRow.transaction((txn) => void txn.update('readings', 150, { sensor: 'moved' }));
+  const timeRange = { from: at(100) + 1n, to: at(200) + 1n };
+  const ids = (store: Store): bigint[] => [...store.scan('readings', { timeRange })].map((row) => row.rowId);
+  t.deepEqual(ids(byColumn), ids(byRow));
+  t.is(ids(byColumn).length, 100);
+  t.is(ids(byColumn)[0], 101n);
+  await byRow.close();
+  await byColumn.close();
+});

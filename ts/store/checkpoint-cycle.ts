@@ -61,7 +61,6 @@ import { ioError } from '../errors';
 import { encodeTableManifest, MANIFEST_FILE_NAME, MANIFEST_TEMP_FILE_NAME } from '../manifest/table-manifest';
 import { publishFile } from '../io/publish-file';
 import type { PersistenceManager } from '../persistence/persistence-manager';
-import type { Value } from '../codec/values';
 import { nextVolumeId } from '../volume/volume-id';
 import { tableDirectory } from '../volume/volume-files';
 import type { SchemaCatalog } from './schema-catalog';
@@ -100,10 +99,6 @@ async function writeManifest(volumesDir: string, state: TableState, checkpointLs
   state.hasManifest = true;
 }
 
-function byRowId(a: readonly [bigint, Value[]], b: readonly [bigint, Value[]]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-}
-
 /** Runs one cycle. The caller holds the commit fence. */
 export async function runCheckpointCycle(context: CheckpointContext): Promise<CheckpointReport> {
   const started = performance.now();
@@ -118,15 +113,16 @@ export async function runCheckpointCycle(context: CheckpointContext): Promise<Ch
   for (const state of catalog.tables.values()) {
     if (state.hot.size === 0) continue;
     if (changed.size > 0) crashPoint('checkpoint.mid-seal');
-    const rows = [...state.hot].sort(byRowId);
-    const sealed = await sealRows(state, rows, { volumesDir, rowsPerVolume: context.rowsPerVolume, compress: context.compress, sealLsn: lsn, nextVolumeId });
+    const pieces = [...state.hot.pieces()];
+    const sealed = await sealRows(state, pieces, { volumesDir, rowsPerVolume: context.rowsPerVolume, compress: context.compress, sealLsn: lsn, nextVolumeId });
     for (const volume of sealed) {
       state.addSegment(volume.segment, volume.reader);
       sealedTimes.set(volume.segment.segmentId, volume);
     }
-    for (const [rowId] of rows) state.tombstones.delete(rowId);
+    // A hot row superseded a cold one; sealed, it now does so from the newer volume.
+    if (state.tombstones.size > 0) for (const rowId of state.hot.keys()) state.tombstones.delete(rowId);
+    rowsSealed += state.hot.size;
     state.hot.clear();
-    rowsSealed += rows.length;
     volumesWritten += sealed.length;
     changed.add(state);
   }

@@ -66,6 +66,8 @@ function typedColumn(column: ColumnSchema, values: TypedColumn, nulls: Uint8Arra
 /** A plain array of `column` through `toColumnValue`, packed into a typed column where the type allows. */
 function arrayColumn(column: ColumnSchema, input: readonly unknown[]): BatchColumn {
   const rows = input.length;
+  // TEXT given as strings (the usual case) needs no conversion.
+  if (column.dataType === DataType.Text && input.every((value) => typeof value === 'string')) return { kind: 'values', values: input.slice() as string[] };
   const values = new Array<Value>(rows);
   for (let row = 0; row < rows; row += 1) values[row] = toColumnValue(input[row], column.dataType);
   const nullOfType = TypedNull.of(column.dataType);

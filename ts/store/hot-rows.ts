@@ -11,6 +11,9 @@
 import type { Value } from '../codec/values';
 import type { RowBatch } from './row-batch';
 
+/** A single hot row, or the visible rows `[start, end)` of a batch (see `HotRows.pieces`). */
+export type HotPiece = { readonly rowId: bigint; readonly values: Value[] } | { readonly batch: RowBatch; readonly start: number; readonly end: number };
+
 export class HotRows implements Iterable<[bigint, Value[]]> {
   readonly #rows = new Map<bigint, Value[]>();
   readonly #batches: RowBatch[] = [];
@@ -99,6 +102,32 @@ export class HotRows implements Iterable<[bigint, Value[]]> {
     const batches = this.#batches.splice(0);
     this.#batchRows = 0;
     for (const batch of batches) for (const [rowId, values] of batch.entries()) this.#rows.set(rowId, values);
+  }
+
+  /**
+   * Every visible row in ascending row-id order, as pieces: single rows, and runs of
+   * consecutive visible rows of one batch (`[start, end)` positions) — so sealing can hand
+   * runs to the volume builder as columns.
+   */
+  *pieces(): Generator<HotPiece> {
+    const singles = [...this.#rows.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    let next = 0;
+    const single = (rowId: bigint): HotPiece => ({ rowId, values: this.#rows.get(rowId)! });
+    for (const batch of this.#batches) {
+      let start = -1;
+      for (let index = 0; index < batch.length; index += 1) {
+        const rowId = batch.rowIds[index]!;
+        const interleaved = next < singles.length && singles[next]! < rowId;
+        if (start >= 0 && (interleaved || batch.isHidden(index))) {
+          yield { batch, start, end: index };
+          start = -1;
+        }
+        while (next < singles.length && singles[next]! < rowId) yield single(singles[next++]!);
+        if (start < 0 && !batch.isHidden(index)) start = index;
+      }
+      if (start >= 0) yield { batch, start, end: batch.length };
+    }
+    while (next < singles.length) yield single(singles[next++]!);
   }
 
   *keys(): Generator<bigint> {

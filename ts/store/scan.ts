@@ -8,7 +8,8 @@
  * to test rows, and other columns are decompressed only for rows that match.
  *
  * Order: volume by volume in order of their first row id (ascending row ids within each),
- * then hot rows by ascending row id — ascending overall for append-only tables.
+ * then hot rows by ascending row id — ascending overall for append-only tables. Hot rows of
+ * columnar batches are filtered on their typed time column before a row is materialised.
  */
 import { DataType } from '../codec/data-type';
 import { Timestamp, type Value } from '../codec/values';
@@ -148,16 +149,35 @@ export function* scanTable(state: TableState, options: ScanOptions = {}, stats: 
   for (const { segment, index } of segments) {
     yield* scanSegment(state, segment, state.segments.slice(index + 1), filter, stats);
   }
-  const hotIds = [...state.hot.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const rowId of hotIds) {
-    const values = state.hot.get(rowId)!;
-    if (filter !== undefined) {
-      const value = values[filter.column];
-      if (!(value instanceof Timestamp)) continue;
-      const at = value.epochNanos;
-      if (at < filter.from || at >= filter.to) continue;
+  for (const piece of state.hot.pieces()) {
+    if (!('batch' in piece)) {
+      if (filter !== undefined) {
+        const value = piece.values[filter.column];
+        if (!(value instanceof Timestamp)) continue;
+        const at = value.epochNanos;
+        if (at < filter.from || at >= filter.to) continue;
+      }
+      stats.rowsMatched += 1;
+      yield { rowId: piece.rowId, values: piece.values };
+      continue;
     }
-    stats.rowsMatched += 1;
-    yield { rowId, values };
+    const { batch, start, end } = piece;
+    const times = filter === undefined ? undefined : batch.columns[filter.column];
+    for (let index = start; index < end; index += 1) {
+      if (filter !== undefined) {
+        // A typed time column is tested without materialising the row.
+        if (times?.kind === 'timestamp') {
+          if (times.nulls?.[index]) continue;
+          const at = times.values[index]!;
+          if (at < filter.from || at >= filter.to) continue;
+        } else {
+          const value = batch.value(filter.column, index);
+          if (!(value instanceof Timestamp)) continue;
+          if (value.epochNanos < filter.from || value.epochNanos >= filter.to) continue;
+        }
+      }
+      stats.rowsMatched += 1;
+      yield { rowId: batch.rowIds[index]!, values: batch.values(index) };
+    }
   }
 }

@@ -208,6 +208,8 @@ export class WalWriter {
       this.#previousLsn = this.#lsn;
       if (this.#drafts.length >= this.#options.flushTriggerBytes && !this.#paused) this.#queue.sealInBackground();
     }
+    // The commit follows at once: seal the rest now, off this thread, rather than in the round.
+    if (this.#drafts.length > 0 && !this.#paused) this.#queue.sealInBackground();
     let tally = txnId === this.#lastTxnId ? this.#lastTally : this.#tallies.get(txnId);
     if (tally === undefined) this.#tallies.set(txnId, (tally = { count: rowCount, firstLsn, lastLsn }));
     else {
