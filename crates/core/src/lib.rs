@@ -14,6 +14,7 @@ pub mod constants;
 pub mod error;
 pub mod lz4_block;
 pub mod lz4_small;
+mod row_column;
 pub mod volume;
 pub mod wal_entry;
 pub mod wal_payload;
