@@ -129,9 +129,22 @@ async function main(): Promise<void> {
         ops.push([table, kind, id, kind === 'd' ? 0 : version]);
       }
       const txn = store.begin();
+      // Half of the transactions insert through the columnar path (one batch per table, ids
+      // ascending); it takes its fast path when the ids lie above every id seen, else row by row.
+      const columnar = random() < 0.5;
+      if (columnar) {
+        for (const table of TABLES) {
+          const inserts = ops.filter(([t, kind]) => t === table && kind === 'i').sort((a, b) => a[2] - b[2]);
+          if (inserts.length === 0) continue;
+          const rowsOf = inserts.map(([, , id, v]) => rowFor(table, id, v));
+          const columns = Object.fromEntries(SCHEMAS[table].columns.map((c, index) => [c.name, rowsOf.map((row) => row[index])]));
+          txn.insertColumns(table, columns);
+        }
+      }
       for (const [table, kind, id, v] of ops) {
-        if (kind === 'i') txn.insert(table, rowFor(table, id, v));
-        else if (kind === 'u') txn.update(table, id, rowFor(table, id, v));
+        if (kind === 'i') {
+          if (!columnar) txn.insert(table, rowFor(table, id, v));
+        } else if (kind === 'u') txn.update(table, id, rowFor(table, id, v));
         else txn.delete(table, id);
       }
       emit({ k: 'T', s: mySeq, w, ops });
