@@ -547,21 +547,26 @@ export class VolumeReader implements AsyncDisposable {
     return group;
   }
 
-  /** Empty arrays for `rows` rows of a column. */
-  #allocate(column: number, rows: number, base: number): Rows {
+  /**
+   * Arrays for `rows` rows of a column: zeroed, or — for arrays that are overwritten whole
+   * before anyone sees them (`loadAll`) — uninitialized, which spares the allocator a
+   * memset of recycled memory (~0.1 ms per MB here).
+   */
+  #allocate(column: number, rows: number, base: number, zeroed = true): Rows {
     const meta = this.#metadata.columns[column]!;
     const k = columnKinds();
+    const bytes = (size: number): ArrayBuffer => (zeroed ? new ArrayBuffer(size) : Buffer.allocUnsafeSlow(size).buffer);
     const values =
       meta.kind === k.INT64 || meta.kind === k.TIMESTAMP
-        ? new BigInt64Array(rows)
+        ? new BigInt64Array(bytes(rows * 8))
         : meta.kind === k.FLOAT64
-          ? new Float64Array(rows)
+          ? new Float64Array(bytes(rows * 8))
           : meta.kind === k.BOOLEAN
-            ? new Uint8Array(rows)
+            ? new Uint8Array(bytes(rows))
             : meta.kind === k.DICTIONARY
-              ? new Uint32Array(rows)
+              ? new Uint32Array(bytes(rows * 4))
               : undefined;
-    return { base, nulls: new Uint8Array(rows), values, payloads: values === undefined ? new Array<Uint8Array>(rows) : undefined };
+    return { base, nulls: new Uint8Array(bytes(rows)), values, payloads: values === undefined ? new Array<Uint8Array>(rows) : undefined };
   }
 
   #whole(column: number): Rows & { readonly loaded: Uint8Array } {
@@ -843,7 +848,7 @@ export class VolumeReader implements AsyncDisposable {
     const wanted = (columns ?? this.#metadata.columns.map((_, c) => c)).map((c) => this.#column(c));
     const k = columnKinds();
     const fixed = [...new Set(wanted)].filter((c) => this.#metadata.columns[c]!.kind !== k.BYTES && !this.#complete(c));
-    const targets = fixed.map((column) => ({ column, ...this.#allocate(column, this.#metadata.rowCount, 0) }));
+    const targets = fixed.map((column) => ({ column, ...this.#allocate(column, this.#metadata.rowCount, 0, false) }));
     await this.#decodeColumns(targets.map((t) => ({ column: t.column, nulls: t.nulls, values: t.values! })));
     for (const t of targets) {
       if (!this.#complete(t.column)) this.#install(t.column, t.nulls, t.values!); // unless a sync accessor got there first
