@@ -8,6 +8,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { Json } from '../../ts/codec/values';
 import { VolumeBuilder, VolumeReader, encodeVolume, encodeVolumeSync, isPermafrostError, writeVolume, type VolumeFileReader } from '../../ts/index';
+import { columnKinds } from '../../ts/volume/column-kind';
 import { DataType, schema, tempDir, volumeBytes } from './helpers';
 
 const ROWS = 150_000; // three groups, the last one partial
@@ -325,4 +326,65 @@ test('the streamed write gives the bytes of encodeVolumeSync for empty, raw-stor
       t.true((await readFile(path)).equals(Buffer.concat(encodeVolumeSync(volume, { compress }).pieces)), `${volume.metadata.rowCount} rows, compress ${compress}, ${concurrency} threads`);
     }
   }
+});
+
+/** `open(path, { loadAll })` against `open(path)` + `loadAll()`: the same columns, or the same error. */
+async function eagerMatchesLater(path: string, columns: number): Promise<string | undefined> {
+  const outcome = async (eager: boolean): Promise<string> => {
+    try {
+      await using reader = await VolumeReader.open(path, { loadAll: eager });
+      if (!eager) await reader.loadAll();
+      const parts: string[] = [];
+      for (let c = 0; c < columns; c += 1) {
+        const kind = reader.columns[c]!.kind;
+        parts.push(reader.columns[c]!.name, bytesOf(reader.nulls(c)).toString('base64'));
+        if (kind !== columnKinds().BYTES) parts.push(reader.rawValues(c).constructor.name, bytesOf(reader.rawValues(c)).toString('base64'));
+        else parts.push(JSON.stringify(reader.getRow(reader.rowCount - 1).map(String)));
+      }
+      return parts.join('|');
+    } catch (error) {
+      return isPermafrostError(error) ? `${error.code}: ${error.message}` : `not a PermafrostError: ${String(error)}`;
+    }
+  };
+  const [eager, later] = [await outcome(true), await outcome(false)];
+  return eager === later && !eager.startsWith('not a') ? undefined : `${eager.slice(0, 300)}\n!==\n${later.slice(0, 300)}`;
+}
+
+/** `bytes` with one bit flipped and the file CRC made right again, so the damage gets past the checksum. */
+function flipKeepingCrc(bytes: Buffer, bit: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[bit >> 3]! ^= 1 << (bit & 7);
+  copy.writeUInt32LE(zlibCrc32(copy.subarray(0, copy.length - 4)), copy.length - 4);
+  return copy;
+}
+
+test('opening with loadAll behaves as loadAll after opening for bit flips that keep the CRC right', async (t) => {
+  const dir = await tempDir(t);
+  const bytes = small();
+  const path = join(dir, 'flip.vol');
+  // Every third bit (3 is prime to 8: every bit position of a byte comes up).
+  for (let bit = 0; bit < (bytes.length - 4) * 8; bit += 3) {
+    await writeFile(path, flipKeepingCrc(bytes, bit));
+    const difference = await eagerMatchesLater(path, 5);
+    if (difference !== undefined) t.fail(`bit ${bit}: ${difference}`);
+  }
+  t.pass();
+});
+
+test('opening a multi-group volume with loadAll behaves as loadAll after opening for damaged headers, indexes and blocks', async (t) => {
+  const source = await readFile(await multiGroupFile(t));
+  const path = join(await tempDir(t), 'flip.vol');
+  const indexAt = 20 + source.readUInt32LE(16);
+  const bits = [
+    ...Array.from({ length: 20 * 8 }, (_, i) => i), // header
+    ...Array.from({ length: 48 }, (_, i) => (20 + 4) * 8 + i), // metadata: first LZ4 bytes
+    ...Array.from({ length: 96 }, (_, i) => indexAt * 8 + i * 29), // block index
+    ...Array.from({ length: 24 }, (_, i) => (indexAt + 6 * 3 * 16 + 40 + i * 5003) * 8 + (i % 8)), // blocks
+  ];
+  for (const bit of bits) {
+    await writeFile(path, flipKeepingCrc(source, bit));
+    const difference = await eagerMatchesLater(path, 6);
+    if (difference !== undefined) t.fail(`bit ${bit}: ${difference}`);
+  }
+  t.pass();
 });

@@ -273,6 +273,80 @@ async function readArriving(source: VolumeFile, bytes: Buffer): Promise<Arriving
   return { ready: metaEnd, tail };
 }
 
+/** Whole-column arrays decoded while the metadata was still inflating (`open({ loadAll })`). */
+interface EarlyColumns {
+  readonly rowCount: number;
+  readonly targets: readonly { readonly column: number; readonly kind: number; readonly dictSize: number; readonly nulls: Uint8Array; readonly values: BigInt64Array | Float64Array | Uint8Array | Uint32Array }[];
+}
+
+/** Whole-column arrays for `rows` rows of a fixed-width kind, uninitialized (they are overwritten whole). */
+function uninitializedColumn(kind: number, rows: number): { nulls: Uint8Array; values: BigInt64Array | Float64Array | Uint8Array | Uint32Array } | undefined {
+  const k = columnKinds();
+  const width = valueBytes(kind as never);
+  if (width === undefined) return undefined;
+  const bytes = Buffer.allocUnsafeSlow(rows * width).buffer;
+  const values = kind === k.FLOAT64 ? new Float64Array(bytes) : width === 8 ? new BigInt64Array(bytes) : width === 4 ? new Uint32Array(bytes) : new Uint8Array(bytes);
+  return { nulls: new Uint8Array(Buffer.allocUnsafeSlow(rows).buffer), values };
+}
+
+/**
+ * Starts decoding every fixed-width column of an arriving in-memory volume before its
+ * metadata is inflated, so the column blocks decode on both cores beside the metadata's
+ * one (sequential) LZ4 block. What it needs comes from the header, the first bytes of the
+ * metadata (row count and column directory, inflated on their own: `volumeLz4Prefix`) and
+ * the block index, which it checks as `open` will (`volumeCheckBlockIndex`) before
+ * allocating anything. It never rejects: on anything unexpected it resolves to undefined
+ * and `loadAll` decodes the ordinary way after `open`'s checks, reporting errors as ever.
+ * Its arrays are adopted only after those checks, the CRC and a comparison with the
+ * parsed metadata (`VolumeReader.#adopt`).
+ */
+async function decodeEarly(bytes: Buffer, arriving: Arriving, threads: number): Promise<EarlyColumns | undefined> {
+  try {
+    const n = native();
+    const HEADER = n.VOLUME_HEADER_BYTES;
+    const prefix = n.LZ4_SIZE_PREFIX_BYTES;
+    const end = bytes.length - n.VOLUME_CRC_BYTES;
+    if (end < HEADER) return undefined;
+    const header = decodeHeader(bytes.subarray(0, HEADER));
+    const metaEnd = HEADER + header.metadataBytes;
+    const columns = header.columnCount;
+    const groups = header.groupCount;
+    if (header.metadataBytes <= prefix || metaEnd > Math.min(end, arriving.ready) || columns === 0 || groups === 0) return undefined;
+    const indexLength = columns * groups * n.VOLUME_BLOCK_INDEX_ENTRY_BYTES;
+    if (indexLength > end - metaEnd) return undefined;
+    // Row count (u64), column count (u32), then per column u8 kind, u8 flags, u32 extra.
+    const directory = Buffer.allocUnsafe(12 + 6 * columns);
+    if (n.volumeLz4Prefix(bytes.subarray(HEADER + prefix, metaEnd), directory) !== directory.length) return undefined;
+    const rowCount = Number(directory.readBigUInt64LE(0));
+    if (directory.readUInt32LE(8) !== columns || rowCount > 0xffff_ffff || groupCount(rowCount) !== groups) return undefined;
+    const kinds = Uint8Array.from({ length: columns }, (_, c) => directory[12 + 6 * c]!);
+    const index = bytes.subarray(metaEnd, metaEnd + indexLength);
+    if (n.volumeCheckBlockIndex(index, kinds, rowCount, end - metaEnd - indexLength) !== end - metaEnd - indexLength) return undefined;
+    await arriving.tail;
+    const targets: EarlyColumns['targets'][number][] = [];
+    for (let c = 0; c < columns; c += 1) {
+      const arrays = uninitializedColumn(kinds[c]!, rowCount);
+      if (arrays !== undefined) targets.push({ column: c, kind: kinds[c]!, dictSize: kinds[c] === columnKinds().DICTIONARY ? directory.readUInt32LE(12 + 6 * c + 2) : 0, ...arrays });
+    }
+    if (targets.length === 0) return undefined;
+    await n.volumeDecodeColumnsAsync(
+      bytes.subarray(metaEnd + indexLength, end),
+      0,
+      index,
+      rowCount,
+      groups,
+      targets.map((t) => t.column),
+      Uint8Array.from(targets, (t) => t.kind),
+      targets.map((t) => t.dictSize),
+      targets.flatMap((t) => [Buffer.from(t.nulls.buffer), Buffer.from(t.values.buffer)]),
+      threads,
+    );
+    return { rowCount, targets };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Parses a volume held in memory (the in-memory mode and `fromBytes`), possibly still
  * arriving: the metadata inflates (and its bytes are checksummed) while the rest is read;
@@ -436,15 +510,20 @@ export class VolumeReader implements AsyncDisposable {
       }
       const bytes = takeScratch(size);
       let arriving: Arriving | undefined;
+      let early: Promise<EarlyColumns | undefined> | undefined;
       try {
         arriving = await readArriving(source, bytes);
+        // A full scan starts decoding the columns now, beside the metadata's inflation.
+        if (options.loadAll === true) early = decodeEarly(bytes, arriving, threadsOf(options));
         const layout = await parseBytes(bytes, path, options, arriving);
         const reader = new VolumeReader(path, layout, bytes.subarray(layout.blocksAt, layout.blocksAt + layout.blocksLength), undefined, options);
         reader.#owned = bytes;
+        if (early !== undefined) reader.#adopt(await early);
         if (options.loadAll === true) await reader.loadAll();
         return reader;
       } catch (error) {
         await arriving?.tail.catch(() => undefined); // nothing may still be reading into it
+        await early; // nor decoding from it (never rejects)
         releaseScratch(bytes);
         throw error;
       }
@@ -883,6 +962,16 @@ export class VolumeReader implements AsyncDisposable {
       throw new PermafrostError('ERR_INVALID_ARGUMENT', 'every target array needs a buffer of its own');
     }
     await this.#decodeColumns(targets);
+  }
+
+  /** Installs the columns `decodeEarly` decoded, if they agree with the checked metadata. */
+  #adopt(early: EarlyColumns | undefined): void {
+    if (early === undefined || early.rowCount !== this.#metadata.rowCount) return;
+    for (const t of early.targets) {
+      const meta = this.#metadata.columns[t.column];
+      if (meta?.kind !== t.kind || (meta.dictionary?.length ?? 0) !== t.dictSize) return;
+    }
+    for (const t of early.targets) this.#install(t.column, t.nulls, t.values);
   }
 
   /** Makes fully decoded arrays the column's state. */

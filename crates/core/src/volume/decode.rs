@@ -232,10 +232,136 @@ pub fn crc_and_metadata(
     Ok(results.get(1).copied().unwrap_or(0))
 }
 
+fn malformed(at: usize, what: &str) -> CoreError {
+    CoreError::at(
+        ErrorCode::Corrupt,
+        at,
+        format!("LZ4 block is malformed: {what}"),
+    )
+}
+
+/// Reads an LZ4 length continuation (bytes of 255 then a final byte) after `base`.
+fn extended_len(src: &[u8], at: &mut usize, base: usize) -> CoreResult<usize> {
+    let mut len = base;
+    loop {
+        let byte = *src
+            .get(*at)
+            .ok_or_else(|| malformed(*at, "length runs past the end"))?;
+        *at += 1;
+        len = len
+            .checked_add(usize::from(byte))
+            .ok_or_else(|| malformed(*at, "length overflows"))?;
+        if byte != 255 {
+            return Ok(len);
+        }
+    }
+}
+
+/// Decompresses only the first `out.len()` bytes of the raw LZ4 block `src` (or fewer, when
+/// the block holds fewer); returns how many were written. The metadata's first bytes (row
+/// count and column directory) are known this way long before the whole block is
+/// inflated, so a reader can start decoding the columns beside it. Treats `src` as
+/// hostile: every length and offset is bounds-checked, and it never reads past `src`.
+///
+/// # Errors
+/// `Corrupt` for a malformed sequence within the prefix (the whole-block decompression
+/// reports its own, authoritative error).
+pub fn lz4_prefix(src: &[u8], out: &mut [u8]) -> CoreResult<usize> {
+    let mut at = 0usize;
+    let mut written = 0usize;
+    while written < out.len() {
+        let Some(&token) = src.get(at) else {
+            break;
+        };
+        at += 1;
+        let mut literals = usize::from(token >> 4);
+        if literals == 15 {
+            literals = extended_len(src, &mut at, literals)?;
+        }
+        let end = at
+            .checked_add(literals)
+            .filter(|end| *end <= src.len())
+            .ok_or_else(|| malformed(at, "literals run past the end"))?;
+        let take = literals.min(out.len() - written);
+        if let (Some(to), Some(from)) =
+            (out.get_mut(written..written + take), src.get(at..at + take))
+        {
+            to.copy_from_slice(from);
+        }
+        written += take;
+        at = end;
+        if written == out.len() || at == src.len() {
+            break;
+        }
+        let offset = src
+            .get(at..at + 2)
+            .map(|b| {
+                usize::from(b.first().copied().unwrap_or(0))
+                    | usize::from(b.get(1).copied().unwrap_or(0)) << 8
+            })
+            .ok_or_else(|| malformed(at, "match offset runs past the end"))?;
+        at += 2;
+        if offset == 0 || offset > written {
+            return Err(malformed(at, "match offset points before the output"));
+        }
+        let mut length = usize::from(token & 15) + 4;
+        if length == 19 {
+            length = extended_len(src, &mut at, length)?;
+        }
+        let take = length.min(out.len() - written);
+        for k in written..written + take {
+            let byte = out.get(k - offset).copied().unwrap_or(0);
+            if let Some(slot) = out.get_mut(k) {
+                *slot = byte;
+            }
+        }
+        written += take;
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 #[allow(clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_lz4_prefix_is_the_start_of_the_whole_block() {
+        let raw: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| (i / 7 % 300).to_le_bytes())
+            .chain((0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8))
+            .collect();
+        let packed = lz4_block::compress(&raw);
+        for n in [0, 1, 5, 13, 100, 4096, 70_000, raw.len(), raw.len() + 10] {
+            let mut out = vec![0u8; n];
+            let got = lz4_prefix(&packed, &mut out).unwrap();
+            assert_eq!(got, n.min(raw.len()));
+            assert_eq!(&out[..got], &raw[..got]);
+        }
+    }
+
+    #[test]
+    fn a_hostile_lz4_prefix_errs_and_never_panics() {
+        let raw: Vec<u8> = (0..5000u32).flat_map(|i| (i % 40).to_le_bytes()).collect();
+        let packed = lz4_block::compress(&raw);
+        let mut out = vec![0u8; raw.len()];
+        for cut in 0..packed.len().min(300) {
+            let _ = lz4_prefix(&packed[..cut], &mut out);
+        }
+        let mut seed = 7u32;
+        for _ in 0..2000 {
+            let mut bad = packed.clone();
+            for _ in 0..3 {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let at = (seed >> 8) as usize % bad.len();
+                bad[at] = (seed >> 3) as u8;
+            }
+            let _ = lz4_prefix(&bad, &mut out);
+        }
+        // A match before any output, and a literal run past the end.
+        assert!(lz4_prefix(&[0x04, 0x01, 0x00], &mut out).is_err());
+        assert!(lz4_prefix(&[0xF0, 0x05, b'a'], &mut out).is_err());
+    }
     use crate::volume::block::{encode_fixed_column, output_bound};
 
     type Encoded = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
