@@ -350,6 +350,26 @@ async function eagerMatchesLater(path: string, columns: number): Promise<string 
   return eager === later && !eager.startsWith('not a') ? undefined : `${eager.slice(0, 300)}\n!==\n${later.slice(0, 300)}`;
 }
 
+/** `open(path, { loadInto })` against `open(path)` + `loadInto()` (the multi-group schema's fixed-width columns). */
+async function eagerIntoMatchesLater(path: string): Promise<string | undefined> {
+  const outcome = async (eager: boolean): Promise<string> => {
+    const targets = [
+      { column: 0, nulls: new Uint8Array(ROWS), values: new BigInt64Array(ROWS) },
+      { column: 2, nulls: new Uint8Array(ROWS), values: new Float64Array(ROWS) },
+      { column: 3, nulls: new Uint8Array(ROWS), values: new Uint32Array(ROWS) },
+    ];
+    try {
+      await using reader = await VolumeReader.open(path, eager ? { loadInto: targets } : {});
+      if (!eager) await reader.loadInto(targets);
+      return targets.map((x) => bytesOf(x.nulls).toString('base64') + bytesOf(x.values).toString('base64')).join('|');
+    } catch (error) {
+      return isPermafrostError(error) ? `${error.code}: ${error.message}` : `not a PermafrostError: ${String(error)}`;
+    }
+  };
+  const [eager, later] = [await outcome(true), await outcome(false)];
+  return eager === later && !eager.startsWith('not a') ? undefined : `${eager.slice(0, 300)}\n!==\n${later.slice(0, 300)}`;
+}
+
 /** `bytes` with one bit flipped and the file CRC made right again, so the damage gets past the checksum. */
 function flipKeepingCrc(bytes: Buffer, bit: number): Buffer {
   const copy = Buffer.from(bytes);
@@ -371,20 +391,52 @@ test('opening with loadAll behaves as loadAll after opening for bit flips that k
   t.pass();
 });
 
-test('opening a multi-group volume with loadAll behaves as loadAll after opening for damaged headers, indexes and blocks', async (t) => {
+test('opening a multi-group volume with loadAll or loadInto behaves as loading after opening for damaged headers, indexes and blocks', async (t) => {
   const source = await readFile(await multiGroupFile(t));
   const path = join(await tempDir(t), 'flip.vol');
   const indexAt = 20 + source.readUInt32LE(16);
   const bits = [
-    ...Array.from({ length: 20 * 8 }, (_, i) => i), // header
-    ...Array.from({ length: 48 }, (_, i) => (20 + 4) * 8 + i), // metadata: first LZ4 bytes
-    ...Array.from({ length: 96 }, (_, i) => indexAt * 8 + i * 29), // block index
-    ...Array.from({ length: 24 }, (_, i) => (indexAt + 6 * 3 * 16 + 40 + i * 5003) * 8 + (i % 8)), // blocks
+    ...Array.from({ length: 20 * 4 }, (_, i) => 2 * i + (i % 2)), // header
+    ...Array.from({ length: 24 }, (_, i) => (20 + 4) * 8 + 2 * i), // metadata: first LZ4 bytes
+    ...Array.from({ length: 48 }, (_, i) => indexAt * 8 + i * 59), // block index
+    ...Array.from({ length: 16 }, (_, i) => (indexAt + 6 * 3 * 16 + 40 + i * 7919) * 8 + (i % 8)), // blocks
   ];
   for (const bit of bits) {
     await writeFile(path, flipKeepingCrc(source, bit));
-    const difference = await eagerMatchesLater(path, 6);
+    const difference = (await eagerMatchesLater(path, 6)) ?? (await eagerIntoMatchesLater(path));
     if (difference !== undefined) t.fail(`bit ${bit}: ${difference}`);
   }
   t.pass();
+});
+
+test('opening with loadInto fills the caller arrays as loadInto after opening does, in both modes', async (t) => {
+  const path = await multiGroupFile(t);
+  await using reference = await VolumeReader.open(path, { loadAll: true });
+  for (const blocks of ['in-memory', 'on-demand'] as const) {
+    const targets = [
+      { column: 2, nulls: new Uint8Array(ROWS), values: new Float64Array(ROWS) },
+      { column: 0, nulls: new Uint8Array(ROWS), values: new BigInt64Array(ROWS) },
+      { column: 3, nulls: new Uint8Array(ROWS), values: new Uint32Array(ROWS) },
+    ];
+    await using reader = await VolumeReader.open(path, { blocks, loadInto: targets });
+    for (const target of targets) {
+      t.true(bytesOf(target.values).equals(bytesOf(reference.rawValues(target.column))), `${blocks} column ${target.column}`);
+      t.true(bytesOf(target.nulls).equals(bytesOf(reference.nulls(target.column))), `${blocks} column ${target.column}`);
+    }
+    t.is(reader.getF64(2, 7), reference.getF64(2, 7));
+  }
+});
+
+test('opening with loadInto refuses what loadInto refuses', async (t) => {
+  const path = await multiGroupFile(t);
+  const shared = new Uint8Array(ROWS);
+  for (const loadInto of [
+    [{ column: 2, nulls: new Uint8Array(ROWS), values: new BigInt64Array(ROWS) }],
+    [{ column: 1, nulls: new Uint8Array(ROWS), values: new BigInt64Array(ROWS - 1) }],
+    [{ column: 5, nulls: new Uint8Array(ROWS), values: new Uint8Array(ROWS) }],
+    [{ column: 9, nulls: new Uint8Array(ROWS), values: new Uint8Array(ROWS) }],
+    [{ column: 4, nulls: shared, values: new Uint8Array(ROWS) }, { column: 4, nulls: shared, values: new Uint8Array(ROWS) }],
+  ]) {
+    await t.throwsAsync(VolumeReader.open(path, { loadInto }), { code: 'ERR_INVALID_ARGUMENT' });
+  }
 });

@@ -43,6 +43,36 @@ import { releaseScratch, takeScratch } from './scratch-pool';
 import { extensionValue, nullOf } from './volume-value';
 import type { RowGroup, ZoneMap } from './zone-map';
 
+/** A column decoded into arrays the caller owns (`loadInto`). */
+export interface LoadTarget {
+  readonly column: number;
+  readonly nulls: Uint8Array;
+  readonly values: BigInt64Array | Float64Array | Uint8Array | Uint32Array;
+}
+
+/** The array type `loadInto` needs for a kind, or undefined for BYTES. */
+function arrayTypeOf(kind: number): typeof BigInt64Array | typeof Float64Array | typeof Uint8Array | typeof Uint32Array | undefined {
+  const k = columnKinds();
+  return kind === k.INT64 || kind === k.TIMESTAMP ? BigInt64Array : kind === k.FLOAT64 ? Float64Array : kind === k.BOOLEAN ? Uint8Array : kind === k.DICTIONARY ? Uint32Array : undefined;
+}
+
+/** Why `targets` do not fit columns of these kinds and `rowCount` rows (`loadInto`'s rules), or undefined. */
+function loadTargetProblem(targets: readonly LoadTarget[], kindOf: (column: number) => number | undefined, nameOf: (column: number) => string, rowCount: number): string | undefined {
+  for (const t of targets) {
+    const kind = kindOf(t.column);
+    if (kind === undefined) return `no column ${t.column}`;
+    const type = arrayTypeOf(kind);
+    if (type === undefined) return `column ${t.column} (${nameOf(t.column)}) is a BYTES column`;
+    if (!(t.values instanceof type) || t.values.length !== rowCount || !(t.nulls instanceof Uint8Array) || t.nulls.length !== rowCount) {
+      return `column ${t.column} (${nameOf(t.column)}) needs nulls: Uint8Array and values: ${type.name} of ${rowCount} elements`;
+    }
+  }
+  const buffers = targets.flatMap((t) => [t.nulls.buffer, t.values.buffer]);
+  // Disjoint views of one buffer would be fine, but overlapping ones are not: keep it simple.
+  if (new Set(buffers).size !== buffers.length) return 'every target array needs a buffer of its own';
+  return undefined;
+}
+
 /** Positioned reads on an open file descriptor (node:fs by default). */
 export interface VolumeFileReader {
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
@@ -59,6 +89,12 @@ export interface VolumeReadOptions {
   readonly blocks?: 'in-memory' | 'on-demand';
   /** Decode every column while opening, as `loadAll()` would (a full scan). @default false */
   readonly loadAll?: boolean;
+  /**
+   * Decode these columns into the caller's arrays while opening, as `loadInto()` would
+   * (same rules); in memory the decoding starts beside the metadata's inflation. The
+   * arrays must not be touched until `open` settles.
+   */
+  readonly loadInto?: readonly LoadTarget[];
   /** Threads for the open-time work and `loadAll`. @default min(available parallelism, 8) */
   readonly concurrency?: number;
   /** The positioned reads used on the file (instrumentation, tests). @default node:fs read / readSync */
@@ -273,10 +309,10 @@ async function readArriving(source: VolumeFile, bytes: Buffer): Promise<Arriving
   return { ready: metaEnd, tail };
 }
 
-/** Whole-column arrays decoded while the metadata was still inflating (`open({ loadAll })`). */
+/** Columns decoded while the metadata was still inflating (`open` with `loadAll` or `loadInto`). */
 interface EarlyColumns {
   readonly rowCount: number;
-  readonly targets: readonly { readonly column: number; readonly kind: number; readonly dictSize: number; readonly nulls: Uint8Array; readonly values: BigInt64Array | Float64Array | Uint8Array | Uint32Array }[];
+  readonly targets: readonly (LoadTarget & { readonly kind: number; readonly dictSize: number })[];
 }
 
 /** Whole-column arrays for `rows` rows of a fixed-width kind, uninitialized (they are overwritten whole). */
@@ -300,7 +336,7 @@ function uninitializedColumn(kind: number, rows: number): { nulls: Uint8Array; v
  * Its arrays are adopted only after those checks, the CRC and a comparison with the
  * parsed metadata (`VolumeReader.#adopt`).
  */
-async function decodeEarly(bytes: Buffer, arriving: Arriving, threads: number): Promise<EarlyColumns | undefined> {
+async function decodeEarly(bytes: Buffer, arriving: Arriving, threads: number, into: readonly LoadTarget[] | undefined): Promise<EarlyColumns | undefined> {
   try {
     const n = native();
     const HEADER = n.VOLUME_HEADER_BYTES;
@@ -322,11 +358,20 @@ async function decodeEarly(bytes: Buffer, arriving: Arriving, threads: number): 
     const kinds = Uint8Array.from({ length: columns }, (_, c) => directory[12 + 6 * c]!);
     const index = bytes.subarray(metaEnd, metaEnd + indexLength);
     if (n.volumeCheckBlockIndex(index, kinds, rowCount, end - metaEnd - indexLength) !== end - metaEnd - indexLength) return undefined;
-    await arriving.tail;
-    const targets: EarlyColumns['targets'][number][] = [];
-    for (let c = 0; c < columns; c += 1) {
-      const arrays = uninitializedColumn(kinds[c]!, rowCount);
-      if (arrays !== undefined) targets.push({ column: c, kind: kinds[c]!, dictSize: kinds[c] === columnKinds().DICTIONARY ? directory.readUInt32LE(12 + 6 * c + 2) : 0, ...arrays });
+    const dictSize = (c: number): number => (kinds[c] === columnKinds().DICTIONARY ? directory.readUInt32LE(12 + 6 * c + 2) : 0);
+    let targets: EarlyColumns['targets'][number][];
+    if (into !== undefined) {
+      const kindOf = (c: number): number | undefined => (Number.isInteger(c) && c >= 0 && c < columns ? kinds[c] : undefined);
+      if (loadTargetProblem(into, kindOf, String, rowCount) !== undefined) return undefined;
+      targets = into.map((t) => ({ ...t, kind: kinds[t.column]!, dictSize: dictSize(t.column) }));
+      await arriving.tail;
+    } else {
+      await arriving.tail;
+      targets = [];
+      for (let c = 0; c < columns; c += 1) {
+        const arrays = uninitializedColumn(kinds[c]!, rowCount);
+        if (arrays !== undefined) targets.push({ column: c, kind: kinds[c]!, dictSize: dictSize(c), ...arrays });
+      }
     }
     if (targets.length === 0) return undefined;
     await n.volumeDecodeColumnsAsync(
@@ -338,7 +383,7 @@ async function decodeEarly(bytes: Buffer, arriving: Arriving, threads: number): 
       targets.map((t) => t.column),
       Uint8Array.from(targets, (t) => t.kind),
       targets.map((t) => t.dictSize),
-      targets.flatMap((t) => [Buffer.from(t.nulls.buffer), Buffer.from(t.values.buffer)]),
+      targets.flatMap((t) => [Buffer.from(t.nulls.buffer, t.nulls.byteOffset, t.nulls.byteLength), Buffer.from(t.values.buffer, t.values.byteOffset, t.values.byteLength)]),
       threads,
     );
     return { rowCount, targets };
@@ -502,6 +547,7 @@ export class VolumeReader implements AsyncDisposable {
         const layout = await parseFile(source, path, options);
         const reader = new VolumeReader(path, layout, undefined, source, options);
         handle = undefined; // the reader owns it now
+        if (options.loadInto !== undefined) await reader.loadInto(options.loadInto);
         if (options.loadAll === true) await reader.loadAll();
         return reader;
       }
@@ -514,11 +560,15 @@ export class VolumeReader implements AsyncDisposable {
       try {
         arriving = await readArriving(source, bytes);
         // A full scan starts decoding the columns now, beside the metadata's inflation.
-        if (options.loadAll === true) early = decodeEarly(bytes, arriving, threadsOf(options));
+        const into = options.loadInto;
+        if (into !== undefined || options.loadAll === true) early = decodeEarly(bytes, arriving, threadsOf(options), into);
         const layout = await parseBytes(bytes, path, options, arriving);
         const reader = new VolumeReader(path, layout, bytes.subarray(layout.blocksAt, layout.blocksAt + layout.blocksLength), undefined, options);
         reader.#owned = bytes;
-        if (early !== undefined) reader.#adopt(await early);
+        const decoded = reader.#agrees(await early) ? (await early) : undefined;
+        early = undefined;
+        if (into === undefined) reader.#adopt(decoded);
+        else if (decoded === undefined) await reader.loadInto(into);
         if (options.loadAll === true) await reader.loadAll();
         return reader;
       } catch (error) {
@@ -943,35 +993,26 @@ export class VolumeReader implements AsyncDisposable {
    * for BOOLEAN, Uint32Array ids for DICTIONARY) and `rowCount` elements. The reader keeps
    * no reference to them; they must not be touched until the promise settles.
    */
-  async loadInto(targets: readonly { readonly column: number; readonly nulls: Uint8Array; readonly values: BigInt64Array | Float64Array | Uint8Array | Uint32Array }[]): Promise<void> {
+  async loadInto(targets: readonly LoadTarget[]): Promise<void> {
     this.#open();
-    const k = columnKinds();
-    for (const t of targets) {
-      const meta = this.#metadata.columns[this.#column(t.column)]!;
-      const kind = meta.kind;
-      const type =
-        kind === k.INT64 || kind === k.TIMESTAMP ? BigInt64Array : kind === k.FLOAT64 ? Float64Array : kind === k.BOOLEAN ? Uint8Array : kind === k.DICTIONARY ? Uint32Array : undefined;
-      if (type === undefined) throw new PermafrostError('ERR_INVALID_ARGUMENT', `column ${t.column} (${meta.name}) is a BYTES column`);
-      if (!(t.values instanceof type) || t.values.length !== this.rowCount || !(t.nulls instanceof Uint8Array) || t.nulls.length !== this.rowCount) {
-        throw new PermafrostError('ERR_INVALID_ARGUMENT', `column ${t.column} (${meta.name}) needs nulls: Uint8Array and values: ${type.name} of ${this.rowCount} elements`);
-      }
-    }
-    const buffers = targets.flatMap((t) => [t.nulls.buffer, t.values.buffer]);
-    if (new Set(buffers).size !== buffers.length) {
-      // Disjoint views of one buffer would be fine, but overlapping ones are not: keep it simple.
-      throw new PermafrostError('ERR_INVALID_ARGUMENT', 'every target array needs a buffer of its own');
-    }
+    for (const t of targets) this.#column(t.column);
+    const problem = loadTargetProblem(targets, (c) => this.#metadata.columns[c]?.kind, (c) => this.#metadata.columns[c]!.name, this.rowCount);
+    if (problem !== undefined) throw new PermafrostError('ERR_INVALID_ARGUMENT', problem);
     await this.#decodeColumns(targets);
   }
 
-  /** Installs the columns `decodeEarly` decoded, if they agree with the checked metadata. */
-  #adopt(early: EarlyColumns | undefined): void {
-    if (early === undefined || early.rowCount !== this.#metadata.rowCount) return;
-    for (const t of early.targets) {
+  /** Whether the columns `decodeEarly` decoded agree with the checked metadata. */
+  #agrees(early: EarlyColumns | undefined): boolean {
+    if (early === undefined || early.rowCount !== this.#metadata.rowCount) return false;
+    return early.targets.every((t) => {
       const meta = this.#metadata.columns[t.column];
-      if (meta?.kind !== t.kind || (meta.dictionary?.length ?? 0) !== t.dictSize) return;
-    }
-    for (const t of early.targets) this.#install(t.column, t.nulls, t.values);
+      return meta?.kind === t.kind && (meta.dictionary?.length ?? 0) === t.dictSize;
+    });
+  }
+
+  /** Installs the whole-column arrays `decodeEarly` decoded (checked by `#agrees`). */
+  #adopt(early: EarlyColumns | undefined): void {
+    for (const t of early?.targets ?? []) this.#install(t.column, t.nulls, t.values);
   }
 
   /** Makes fully decoded arrays the column's state. */
