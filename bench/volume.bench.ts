@@ -16,8 +16,8 @@
  *   `makeVector` is; the copy it needs per round is made before timing) — full scans (open + every
  *   column into typed arrays) with blocks in memory (sync accessors on one thread;
  *   `open(path, { loadAll: true })` on both cores, blocks decoding beside the metadata;
- *   `loadInto()` into arrays reused from round to round, as a scan over many volumes
- *   would) and on demand;
+ *   `open(path, { loadInto })` into arrays reused from round to round, as a scan over
+ *   many volumes would) and on demand;
  * - apache-arrow 21 IPC file (uncompressed): table from the same typed arrays +
  *   `tableToIPC(table, 'file')` + the same durable write; read = file + `tableFromIPC` +
  *   typed arrays per column (`toArray()`; the dictionary column's keys and the boolean
@@ -261,18 +261,20 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Wall seconds and process CPU seconds (every thread: JS, libuv pool, ours, GC, kernel). */
+/** Wall seconds, process CPU seconds (every thread: JS, libuv pool, ours, GC, kernel) and minor page faults (first touches of fresh memory). */
 interface Sample {
   readonly wall: number;
   readonly cpu: number;
+  readonly faults: number;
 }
 
 async function seconds(run: () => Promise<unknown> | unknown): Promise<Sample> {
+  const faults = process.resourceUsage().minorPageFault;
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await run();
   const used = process.cpuUsage(cpu);
-  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
+  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6, faults: process.resourceUsage().minorPageFault - faults };
 }
 
 /** `npm run bench` passes its options; standalone runs read `--runs N`. */
@@ -325,7 +327,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
       return sample;
     };
     const subjects: Record<string, () => Promise<Sample>> = {
-      native: () => Promise.resolve({ wall: 0, cpu: 0 }), // timed by the native process, below
+      native: () => Promise.resolve({ wall: 0, cpu: 0, faults: 0 }), // timed by the native process, below
       write1: () => timedWrite('w1', () => writeVolume(dir, 'w1', 2n, frozen, { concurrency: 1 })),
       write2: () => timedWrite('w2', () => writeVolume(dir, 'w2', 3n, frozen, { concurrency: 2 })),
       buildWrite1: () => timedWrite('b1', () => writeVolume(dir, 'b1', 4n, build().finish(), { concurrency: 1 })),
@@ -361,8 +363,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
         }),
       scanInto: () =>
         seconds(async () => {
-          await using reader = await VolumeReader.open(reference);
-          await reader.loadInto(reused);
+          await using reader = await VolumeReader.open(reference, { loadInto: reused });
           sink.push(reused);
         }),
       scanOnDemand: () =>
@@ -379,7 +380,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     const nativeSamples: NativeRound[] = [];
     for (let round = -1; round < runs; round += 1) {
       // Round -1 warms every subject up (and writes the files the readers read); later
-      // rounds rotate the order. Every write replaces its previous file (same name).
+      // rounds rotate the order. Every writer deletes its previous file before timing (timedWrite).
       const order = names.map((_, i) => names[(i + Math.max(0, round)) % names.length]!);
       for (const name of order) {
         if (name === 'native') {
@@ -400,10 +401,10 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     const nativeBoth = (a: keyof NativeRound, b: keyof NativeRound): number => median(nativeSamples.map((r) => r[a] + r[b]));
     const gbps = (t: number): number => RAW_BYTES / t / 1e9;
     const rows: (string | number)[][] = [];
-    const line = (label: string, t: number, cpu: number, extra = ''): void => {
-      rows.push([label, gbps(t).toFixed(2), (ROWS / t / 1e6).toFixed(1), (t * 1e3).toFixed(1), (cpu * 1e3).toFixed(1), extra]);
+    const line = (label: string, t: number, cpu: number, extra = '', faults?: number): void => {
+      rows.push([label, gbps(t).toFixed(2), (ROWS / t / 1e6).toFixed(1), (t * 1e3).toFixed(1), (cpu * 1e3).toFixed(1), faults === undefined ? '' : faults, extra]);
     };
-    const ours = (label: string, name: string, extra = ''): void => line(label, time(name), cpuTime(name), extra);
+    const ours = (label: string, name: string, extra = ''): void => line(label, time(name), cpuTime(name), extra, median(samples.get(name)!.map((s) => s.faults)));
     line('native lz4_flex compress, column blocks (1 thread)', nativeTime('compress_s'), nativeTime('compress_cpu_s'));
     line('native lz4_flex compress, column + metadata blocks', nativeBoth('compress_s', 'metadata_compress_s'), nativeBoth('compress_cpu_s', 'metadata_compress_cpu_s'));
     line('native lz4_flex decompress, column blocks (1 thread)', nativeTime('decompress_s'), nativeTime('decompress_cpu_s'));
@@ -453,7 +454,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
         const fmt = (cells: ReadonlyArray<string | number>): string => cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join('  ');
         console.log(`${table.title}\n${fmt(table.columns)}\n${table.rows.map(fmt).join('\n')}\n${(table.notes ?? []).join('\n')}\n`);
       });
-    report({ title: 'Volume write and full-scan read', columns: ['subject', 'GB/s', 'M rows/s', 'ms', 'CPU ms', ''], rows, notes });
+    report({ title: 'Volume write and full-scan read', columns: ['subject', 'GB/s', 'M rows/s', 'ms', 'CPU ms', 'page faults', ''], rows, notes });
     report({ title: 'Volume goals (ratios of throughput, same run)', columns: ['ratio', 'value', 'goal', ''], rows: goals });
     // The same ratios in CPU time: what each side's work costs, whatever else the machine
     // runs (on a shared machine wall-clock ratios move with the neighbours' load).
