@@ -364,7 +364,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
       scanInto: () =>
         seconds(async () => {
           await using reader = await VolumeReader.open(reference, { loadInto: reused });
-          sink.push(reused);
+          sink.push(reader.rowCount, reused);
         }),
       scanOnDemand: () =>
         seconds(async () => {
