@@ -10,7 +10,7 @@ use crate::checksum::crc32;
 use crate::constants::{VOLUME_BLOCK_INDEX_ENTRY_BYTES, VOLUME_ROW_GROUP_ROWS};
 use crate::error::{CoreError, CoreResult, ErrorCode};
 use crate::lz4_block;
-use crate::volume::block::decode_fixed_block;
+use crate::volume::block::{decode_fixed_block, decode_fixed_block_in_place};
 use crate::volume::kind::ColumnKind;
 use crate::volume::le_u64;
 use crate::volume::parallel::run_jobs;
@@ -32,13 +32,19 @@ pub struct ColumnTarget<'o> {
     pub values: &'o mut [u8],
 }
 
+/// Groups one decode job takes: it decodes them last to first, each inflated straight into
+/// the column's arrays with the tail of the previous group's values lent as room for its
+/// null flags (`block::decode_fixed_block_in_place`); only its first group goes through
+/// the scratch buffer and is copied out. Small enough that the jobs balance the threads.
+const GROUPS_PER_JOB: usize = 4;
+
 struct BlockJob<'a, 'o> {
     column: usize,
-    group: usize,
+    first_group: usize,
     kind: ColumnKind,
     dict_size: u32,
-    src: &'a [u8],
-    raw_len: usize,
+    /// Per group: the stored block and its decompressed size.
+    blocks: Vec<(&'a [u8], usize)>,
     nulls: &'o mut [u8],
     values: &'o mut [u8],
 }
@@ -91,29 +97,58 @@ pub fn decode_columns(
 }
 
 fn run_block(scratch: &mut Vec<u8>, job: BlockJob<'_, '_>) -> CoreResult<()> {
-    decode_fixed_block(
-        job.kind,
-        job.src,
-        job.raw_len,
-        job.dict_size,
-        scratch,
-        job.nulls,
-        job.values,
-    )
-    .map_err(|e| {
-        CoreError::new(
-            e.code,
-            format!(
-                "block of column {}, group {}: {}",
-                job.column, job.group, e.message
-            ),
-        )
-    })
+    let size = VOLUME_ROW_GROUP_ROWS as usize;
+    let width = job.kind.value_bytes().unwrap_or(0);
+    let outside = || {
+        invalid(format!(
+            "column {}: decode job outside its arrays",
+            job.column
+        ))
+    };
+    // Last group first; after a failure the lower groups are still decoded, so the error
+    // reported is that of the first failing group, as when decoding in order.
+    let mut failure = None;
+    for (i, (src, raw_len)) in job.blocks.iter().enumerate().rev() {
+        let start = i * size;
+        let rows = job.nulls.len().saturating_sub(start).min(size);
+        let nulls = job.nulls.get_mut(start..start + rows).ok_or_else(outside)?;
+        let end = (start + rows) * width;
+        let outcome = if i == 0 {
+            let values = job.values.get_mut(start * width..end).ok_or_else(outside)?;
+            decode_fixed_block(
+                job.kind,
+                src,
+                *raw_len,
+                job.dict_size,
+                scratch,
+                nulls,
+                values,
+            )
+        } else {
+            let window = (start * width)
+                .checked_sub(rows)
+                .and_then(|from| job.values.get_mut(from..end))
+                .ok_or_else(outside)?;
+            decode_fixed_block_in_place(job.kind, src, *raw_len, job.dict_size, window, nulls)
+        };
+        if let Err(e) = outcome {
+            failure = Some(CoreError::new(
+                e.code,
+                format!(
+                    "block of column {}, group {}: {}",
+                    job.column,
+                    job.first_group + i,
+                    e.message
+                ),
+            ));
+        }
+    }
+    failure.map_or(Ok(()), Err)
 }
 
 /// One job per group of every target, each owning its slices of the target's arrays.
 fn block_jobs<'a, 'o>(
-    blocks: &'a [u8],
+    blocks_bytes: &'a [u8],
     base: usize,
     index: &[u8],
     row_count: usize,
@@ -143,43 +178,48 @@ fn block_jobs<'a, 'o>(
                 target.values.len()
             )));
         }
-        for (group, (nulls, values)) in target
+        let size_bytes = size * width;
+        for (chunk, (nulls, values)) in target
             .nulls
-            .chunks_mut(size)
-            .zip(target.values.chunks_mut(size * width))
+            .chunks_mut(size * GROUPS_PER_JOB)
+            .zip(target.values.chunks_mut(size_bytes * GROUPS_PER_JOB))
             .enumerate()
         {
-            let (start, stored, raw_len) = target
-                .column
-                .checked_mul(groups)
-                .and_then(|k| k.checked_add(group))
-                .and_then(|k| spans.get(k).copied())
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "column {} group {group} is not in the index",
-                        target.column
-                    ))
-                })?;
-            let src = start
-                .checked_sub(base)
-                .and_then(|from| blocks.get(from..from.checked_add(stored)?))
-                .ok_or_else(|| {
-                    CoreError::new(
-                        ErrorCode::Truncated,
-                        format!(
-                            "block of column {}, group {group} ({stored} bytes at {start}) lies outside the {} block bytes given from {base}",
-                            target.column,
-                            blocks.len()
-                        ),
-                    )
-                })?;
+            let first_group = chunk * GROUPS_PER_JOB;
+            let mut blocks = Vec::with_capacity(GROUPS_PER_JOB);
+            for group in first_group..first_group + nulls.len().div_ceil(size) {
+                let (start, stored, raw_len) = target
+                    .column
+                    .checked_mul(groups)
+                    .and_then(|k| k.checked_add(group))
+                    .and_then(|k| spans.get(k).copied())
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "column {} group {group} is not in the index",
+                            target.column
+                        ))
+                    })?;
+                let src = start
+                    .checked_sub(base)
+                    .and_then(|from| blocks_bytes.get(from..from.checked_add(stored)?))
+                    .ok_or_else(|| {
+                        CoreError::new(
+                            ErrorCode::Truncated,
+                            format!(
+                                "block of column {}, group {group} ({stored} bytes at {start}) lies outside the {} block bytes given from {base}",
+                                target.column,
+                                blocks_bytes.len()
+                            ),
+                        )
+                    })?;
+                blocks.push((src, raw_len));
+            }
             jobs.push(BlockJob {
                 column: target.column,
-                group,
+                first_group,
                 kind: target.kind,
                 dict_size: target.dict_size,
-                src,
-                raw_len,
+                blocks,
                 nulls,
                 values,
             });
@@ -324,6 +364,84 @@ pub fn lz4_prefix(src: &[u8], out: &mut [u8]) -> CoreResult<usize> {
 #[allow(clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Null flags and values of the Int64 column 0 and the dictionary column 1.
+    type Decoded = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+
+    fn decode_both(
+        blocks: &[u8],
+        index: &[u8],
+        rows: usize,
+        threads: usize,
+    ) -> CoreResult<Decoded> {
+        let (mut n0, mut v0, mut n1, mut v1) = (
+            vec![0xEEu8; rows],
+            vec![0xEEu8; rows * 8],
+            vec![0xEEu8; rows],
+            vec![0xEEu8; rows * 4],
+        );
+        let targets = vec![
+            ColumnTarget {
+                column: 0,
+                kind: ColumnKind::Int64,
+                dict_size: 0,
+                nulls: &mut n0,
+                values: &mut v0,
+            },
+            ColumnTarget {
+                column: 1,
+                kind: ColumnKind::Dictionary,
+                dict_size: 3,
+                nulls: &mut n1,
+                values: &mut v1,
+            },
+        ];
+        decode_columns(
+            blocks,
+            0,
+            index,
+            rows,
+            rows.div_ceil(65_536),
+            targets,
+            threads,
+        )?;
+        Ok((n0, v0, n1, v1))
+    }
+
+    #[test]
+    fn groups_decoded_in_place_over_several_jobs_match_the_input() {
+        // 10 groups, the last partial: jobs of 4, 4 and 2 groups.
+        let rows = 9 * 65_536 + 1234;
+        let (blocks, index, nulls, ints, ids) = encoded(rows);
+        for threads in [1, 2] {
+            let got = decode_both(&blocks, &index, rows, threads).unwrap();
+            assert_eq!(
+                got,
+                (nulls.clone(), ints.clone(), nulls.clone(), ids.clone())
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_failing_group_of_a_job_is_reported() {
+        let rows = 6 * 65_536;
+        let (mut blocks, index, ..) = encoded(rows);
+        let spans = block_spans(&index).unwrap();
+        // Column 1: groups 3 and 1 of its first job (groups 0..4), the later one decoded
+        // first, overwritten with 0xFF (neither inflates).
+        for group in [3usize, 1] {
+            let (start, stored, _) = spans[6 + group];
+            for byte in &mut blocks[start..start + stored] {
+                *byte = 0xFF;
+            }
+        }
+        let err = decode_both(&blocks, &index, rows, 1).unwrap_err();
+        assert!(
+            err.message.contains("column 1, group 1:"),
+            "{}",
+            err.message
+        );
+    }
 
     #[test]
     fn an_lz4_prefix_is_the_start_of_the_whole_block() {
