@@ -440,3 +440,30 @@ test('opening with loadInto refuses what loadInto refuses', async (t) => {
     await t.throwsAsync(VolumeReader.open(path, { loadInto }), { code: 'ERR_INVALID_ARGUMENT' });
   }
 });
+
+test('opening on demand with loadAll reads the file once and stays on demand', async (t) => {
+  const path = await multiGroupFile(t);
+  const io = countingReader();
+  await using reference = await VolumeReader.open(path, { loadAll: true });
+  await using reader = await VolumeReader.open(path, { blocks: 'on-demand', loadAll: true, fileReader: io });
+  t.is(reader.blockSource, 'on-demand');
+  t.is(io.bytes, (await readFile(path)).length);
+  for (let c = 0; c < 5; c += 1) {
+    t.true(bytesOf(reader.rawValues(c)).equals(bytesOf(reference.rawValues(c))), `column ${c}`);
+    t.true(bytesOf(reader.nulls(c)).equals(bytesOf(reference.nulls(c))), `column ${c}`);
+  }
+  t.deepEqual(reader.getRow(ROWS - 1), reference.getRow(ROWS - 1));
+  const before = io.bytes;
+  t.deepEqual(reader.getRow(5), reference.getRow(5)); // decoded already: nothing is read
+  t.is(io.bytes, before);
+});
+
+test('a corrupt volume opened on demand with loadAll is refused as in memory', async (t) => {
+  const path = await multiGroupFile(t, true);
+  const bytes = await readFile(path);
+  bytes[bytes.length - 100]! ^= 0x04;
+  await writeFile(path, bytes);
+  const error = await t.throwsAsync(VolumeReader.open(path, { blocks: 'on-demand', loadAll: true }));
+  t.is((error as { code?: string }).code, 'ERR_CHECKSUM');
+  t.true(error!.message.includes(path));
+});

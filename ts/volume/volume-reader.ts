@@ -15,7 +15,10 @@
  *   file open. A group is read with one positioned read of its block and decoded into
  *   arrays of that group's size, so reading one group costs the same — time and memory —
  *   whatever the size of the file. Whole-column views read the column's blocks with one
- *   positioned read. `close()` releases the file.
+ *   positioned read. `close()` releases the file. Opened with `loadAll` or `loadInto`
+ *   (every block decoded while opening anyway), the file is instead read once into a
+ *   pooled buffer, checked and decoded as in memory, and the buffer given back before
+ *   `open` resolves.
  *
  * In both modes every structural problem is found and every length is checked against
  * what remains before anything is allocated; the CRC is verified before `open` resolves
@@ -543,33 +546,44 @@ export class VolumeReader implements AsyncDisposable {
       const { size } = await handle.stat();
       const source = new VolumeFile(handle, size, options.fileReader ?? nodeFileReader);
       // A file too big for one Buffer is read on demand unless in memory was asked for.
-      if (options.blocks === 'on-demand' || (options.blocks === undefined && size > bufferConstants.MAX_LENGTH)) {
-        const layout = await parseFile(source, path, options);
-        const reader = new VolumeReader(path, layout, undefined, source, options);
-        handle = undefined; // the reader owns it now
-        if (options.loadInto !== undefined) await reader.loadInto(options.loadInto);
-        if (options.loadAll === true) await reader.loadAll();
-        return reader;
-      }
-      if (options.blocks !== undefined && options.blocks !== 'in-memory') {
+      const onDemand = options.blocks === 'on-demand' || (options.blocks === undefined && size > bufferConstants.MAX_LENGTH);
+      if (!onDemand && options.blocks !== undefined && options.blocks !== 'in-memory') {
         throw new PermafrostError('ERR_INVALID_ARGUMENT', `blocks must be 'in-memory' or 'on-demand', got ${String(options.blocks)}`);
       }
+      const into = options.loadInto;
+      const loading = into !== undefined || options.loadAll === true;
+      if (onDemand && (!loading || size > bufferConstants.MAX_LENGTH)) {
+        const layout = await parseFile(source, path, options);
+        const reader = new VolumeReader(path, layout, undefined, source, options);
+        if (into !== undefined) await reader.loadInto(into);
+        if (options.loadAll === true) await reader.loadAll();
+        handle = undefined; // the reader owns it now
+        return reader;
+      }
+      // In memory — and on demand when every block is decoded while opening anyway: the
+      // file is read once (not streamed for its CRC, then read again for the blocks), and
+      // the bytes are given back before `open` resolves.
       const bytes = takeScratch(size);
       let arriving: Arriving | undefined;
       let early: Promise<EarlyColumns | undefined> | undefined;
       try {
         arriving = await readArriving(source, bytes);
         // A full scan starts decoding the columns now, beside the metadata's inflation.
-        const into = options.loadInto;
-        if (into !== undefined || options.loadAll === true) early = decodeEarly(bytes, arriving, threadsOf(options), into);
+        if (loading) early = decodeEarly(bytes, arriving, threadsOf(options), into);
         const layout = await parseBytes(bytes, path, options, arriving);
-        const reader = new VolumeReader(path, layout, bytes.subarray(layout.blocksAt, layout.blocksAt + layout.blocksLength), undefined, options);
-        reader.#owned = bytes;
-        const decoded = reader.#agrees(await early) ? (await early) : undefined;
+        const reader = new VolumeReader(path, layout, bytes.subarray(layout.blocksAt, layout.blocksAt + layout.blocksLength), onDemand ? source : undefined, options);
+        const decoded = reader.#agrees(await early) ? await early : undefined;
         early = undefined;
         if (into === undefined) reader.#adopt(decoded);
         else if (decoded === undefined) await reader.loadInto(into);
         if (options.loadAll === true) await reader.loadAll();
+        if (onDemand) {
+          reader.#blocks = undefined; // from now on blocks are read from the file
+          releaseScratch(bytes);
+          handle = undefined; // the reader owns it now
+        } else {
+          reader.#owned = bytes;
+        }
         return reader;
       } catch (error) {
         await arriving?.tail.catch(() => undefined); // nothing may still be reading into it
@@ -875,7 +889,7 @@ export class VolumeReader implements AsyncDisposable {
     const whole = this.#whole(this.#column(column));
     const missing = Array.from({ length: this.groupCount }, (_, g) => g).filter((g) => whole.loaded[g] !== 1);
     if (missing.length === 0) return whole;
-    const region = this.#source === undefined ? undefined : this.#readColumnSync(column);
+    const region = this.#blocks !== undefined ? undefined : this.#readColumnSync(column);
     try {
       const first = this.#layout.offsets[column * this.groupCount]!;
       for (const g of missing) {
