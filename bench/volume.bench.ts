@@ -9,7 +9,9 @@
  * - native baselines from `crates/bench-volume-native` (built here with cargo, kept running
  *   and driven one round at a time): single-threaded lz4_flex compress / decompress of the
  *   very blocks our file holds (the bench checks the stored sizes agree), the metadata
- *   block alone, and crc32fast over the file;
+ *   block alone, crc32fast over the file, and — like-for-like for `loadAll`, which
+ *   returns new arrays — every column decompressed into freshly allocated arrays plus
+ *   the metadata into a fresh buffer;
  * - ours: durable write of a finished volume on 1 and 2 threads, build + durable write
  *   (builder, metadata, encode, publish) on 1 and 2 threads — copying the input arrays, and
  *   taking them over (`addBatch(batch, { transfer: true })`, zero-copy as arrow's
@@ -190,11 +192,13 @@ interface NativeRound {
   readonly decompress_s: number;
   readonly metadata_decompress_s: number;
   readonly crc_s: number;
+  readonly decompress_fresh_s: number;
   readonly compress_cpu_s: number;
   readonly metadata_compress_cpu_s: number;
   readonly decompress_cpu_s: number;
   readonly metadata_decompress_cpu_s: number;
   readonly crc_cpu_s: number;
+  readonly decompress_fresh_cpu_s: number;
 }
 
 class NativeBaseline {
@@ -409,6 +413,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     line('native lz4_flex compress, column + metadata blocks', nativeBoth('compress_s', 'metadata_compress_s'), nativeBoth('compress_cpu_s', 'metadata_compress_cpu_s'));
     line('native lz4_flex decompress, column blocks (1 thread)', nativeTime('decompress_s'), nativeTime('decompress_cpu_s'));
     line('native lz4_flex decompress, column + metadata blocks', nativeBoth('decompress_s', 'metadata_decompress_s'), nativeBoth('decompress_cpu_s', 'metadata_decompress_cpu_s'));
+    line('native decompress into fresh column arrays + metadata (like-for-like for loadAll)', nativeTime('decompress_fresh_s'), nativeTime('decompress_fresh_cpu_s'));
     line('native crc32fast over the file', nativeTime('crc_s'), nativeTime('crc_cpu_s'), `${((fileBytes / nativeTime('crc_s')) / 1e9).toFixed(1)} GB/s of file`);
     ours('permafrost durable write, 1 thread', 'write1');
     ours('permafrost durable write, 2 threads', 'write2');
@@ -437,6 +442,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
       goal('write 2 threads / arrow build + write', ratio(time('write2'), time('arrowWrite')), 1.0),
       goal('full scan in memory (loadAll) / native decompress (column blocks)', ratio(time('scanMemory'), nativeTime('decompress_s')), 0.9),
       goal('full scan in memory (loadAll) / native decompress (column + metadata blocks)', ratio(time('scanMemory'), nativeBoth('decompress_s', 'metadata_decompress_s')), 0.9),
+      goal('full scan in memory (loadAll) / native decompress into fresh arrays (like-for-like)', ratio(time('scanMemory'), nativeTime('decompress_fresh_s')), 0.9),
       goal('full scan into reused arrays / native decompress (column blocks)', ratio(time('scanInto'), nativeTime('decompress_s')), 0.9),
       goal('full scan into reused arrays / native decompress (column + metadata blocks)', ratio(time('scanInto'), nativeBoth('decompress_s', 'metadata_decompress_s')), 0.9),
       goal('full scan in memory (loadAll) / parquet-wasm read', ratio(time('scanMemory'), time('parquetRead')), 5),
@@ -470,6 +476,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
         ['full scan into reused arrays / native decompress (column blocks)', cpuRatio('scanInto', nativeTime('decompress_cpu_s'))],
         ['full scan into reused arrays / native decompress (column + metadata blocks)', cpuRatio('scanInto', nativeBoth('decompress_cpu_s', 'metadata_decompress_cpu_s'))],
         ['full scan in memory (loadAll) / native decompress (column + metadata blocks)', cpuRatio('scanMemory', nativeBoth('decompress_cpu_s', 'metadata_decompress_cpu_s'))],
+        ['full scan in memory (loadAll) / native decompress into fresh arrays (like-for-like)', cpuRatio('scanMemory', nativeTime('decompress_fresh_cpu_s'))],
         ['full scan in memory (loadAll) / parquet-wasm read', cpuRatio('scanMemory', cpuTime('parquetRead'))],
       ],
       notes: [`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2-core machines: anything above ~1 means a neighbour shares the cores)`],
