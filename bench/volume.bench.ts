@@ -9,15 +9,17 @@
  * - native baselines from `crates/bench-volume-native` (built here with cargo, kept running
  *   and driven one round at a time): single-threaded lz4_flex compress / decompress of the
  *   very blocks our file holds (the bench checks the stored sizes agree), the metadata
- *   block alone, and crc32fast over the file;
+ *   block alone, crc32fast over the file, and — like-for-like for `loadAll`, which
+ *   returns new arrays — every column decompressed into freshly allocated arrays plus
+ *   the metadata into a fresh buffer;
  * - ours: durable write of a finished volume on 1 and 2 threads, build + durable write
  *   (builder, metadata, encode, publish) on 1 and 2 threads — copying the input arrays, and
  *   taking them over (`addBatch(batch, { transfer: true })`, zero-copy as arrow's
  *   `makeVector` is; the copy it needs per round is made before timing) — full scans (open + every
  *   column into typed arrays) with blocks in memory (sync accessors on one thread;
  *   `open(path, { loadAll: true })` on both cores, blocks decoding beside the metadata;
- *   `loadInto()` into arrays reused from round to round, as a scan over many volumes
- *   would) and on demand;
+ *   `open(path, { loadInto })` into arrays reused from round to round, as a scan over
+ *   many volumes would) and on demand;
  * - apache-arrow 21 IPC file (uncompressed): table from the same typed arrays +
  *   `tableToIPC(table, 'file')` + the same durable write; read = file + `tableFromIPC` +
  *   typed arrays per column (`toArray()`; the dictionary column's keys and the boolean
@@ -190,11 +192,13 @@ interface NativeRound {
   readonly decompress_s: number;
   readonly metadata_decompress_s: number;
   readonly crc_s: number;
+  readonly decompress_fresh_s: number;
   readonly compress_cpu_s: number;
   readonly metadata_compress_cpu_s: number;
   readonly decompress_cpu_s: number;
   readonly metadata_decompress_cpu_s: number;
   readonly crc_cpu_s: number;
+  readonly decompress_fresh_cpu_s: number;
 }
 
 class NativeBaseline {
@@ -261,18 +265,20 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Wall seconds and process CPU seconds (every thread: JS, libuv pool, ours, GC, kernel). */
+/** Wall seconds, process CPU seconds (every thread: JS, libuv pool, ours, GC, kernel) and minor page faults (first touches of fresh memory). */
 interface Sample {
   readonly wall: number;
   readonly cpu: number;
+  readonly faults: number;
 }
 
 async function seconds(run: () => Promise<unknown> | unknown): Promise<Sample> {
+  const faults = process.resourceUsage().minorPageFault;
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await run();
   const used = process.cpuUsage(cpu);
-  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
+  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6, faults: process.resourceUsage().minorPageFault - faults };
 }
 
 /** `npm run bench` passes its options; standalone runs read `--runs N`. */
@@ -311,28 +317,43 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
       values: column.form === 'dictionary' ? new Uint32Array(ROWS) : column.form === 'bytes' ? new Uint8Array(0) : new (column.values.constructor as new (n: number) => BigInt64Array | Float64Array | Uint8Array)(ROWS),
     }));
 
+    // Every writer publishes a new file, as a database writes a new volume: the file the
+    // previous round wrote is deleted before timing (ext4 frees a replaced file's pages
+    // inside rename, ~0.2 ms per MB here, which no writer of fresh volumes pays). The
+    // readers read the files written in round -1 under other names.
+    const written = new Map<string, string>();
+    const timedWrite = async (name: string, write: () => Promise<string>): Promise<Sample> => {
+      const previous = written.get(name);
+      if (previous !== undefined) await rm(previous, { force: true });
+      let path = '';
+      const sample = await seconds(async () => (path = await write()));
+      written.set(name, path);
+      return sample;
+    };
     const subjects: Record<string, () => Promise<Sample>> = {
-      native: () => Promise.resolve({ wall: 0, cpu: 0 }), // timed by the native process, below
-      write1: () => seconds(() => writeVolume(dir, 'w1', 2n, frozen, { concurrency: 1 })),
-      write2: () => seconds(() => writeVolume(dir, 'w2', 3n, frozen, { concurrency: 2 })),
-      buildWrite1: () => seconds(() => writeVolume(dir, 'b1', 4n, build().finish(), { concurrency: 1 })),
-      buildWrite2: () => seconds(async () => writeVolume(dir, 'b2', 5n, await build().finishAsync(), { concurrency: 2 })),
+      native: () => Promise.resolve({ wall: 0, cpu: 0, faults: 0 }), // timed by the native process, below
+      write1: () => timedWrite('w1', () => writeVolume(dir, 'w1', 2n, frozen, { concurrency: 1 })),
+      write2: () => timedWrite('w2', () => writeVolume(dir, 'w2', 3n, frozen, { concurrency: 2 })),
+      buildWrite1: () => timedWrite('b1', () => writeVolume(dir, 'b1', 4n, build().finish(), { concurrency: 1 })),
+      buildWrite2: () => timedWrite('b2', async () => writeVolume(dir, 'b2', 5n, await build().finishAsync(), { concurrency: 2 })),
       buildWrite2Transfer: () => {
         // The builder takes (and may change) the arrays it is given: a fresh copy per round, made before timing.
         const own = copyInput(data);
-        return seconds(async () => writeVolume(dir, 'b3', 6n, await new VolumeBuilder(SCHEMA).addBatch(batch(own), { transfer: true }).finishAsync(), { concurrency: 2 }));
+        return timedWrite('b3', async () => writeVolume(dir, 'b3', 6n, await new VolumeBuilder(SCHEMA).addBatch(batch(own), { transfer: true }).finishAsync(), { concurrency: 2 }));
       },
       arrowWrite: () =>
-        seconds(async () => {
+        timedWrite('arrow', async () => {
           const bytes = tableToIPC(arrowTable(data), 'file');
           sizes.arrow = bytes.length;
           await publishFile(join(dir, 'arrow'), 'table.arrow.tmp', 'table.arrow', [bytes]);
+          return arrowFile;
         }),
       parquetWrite: () =>
-        seconds(async () => {
+        timedWrite('parquet', async () => {
           const bytes = parquetBytes(pq, arrowTable(data));
           sizes.parquet = bytes.length;
           await publishFile(join(dir, 'parquet'), 'table.parquet.tmp', 'table.parquet', [bytes]);
+          return parquetFile;
         }),
       scanSync: () =>
         seconds(async () => {
@@ -346,9 +367,8 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
         }),
       scanInto: () =>
         seconds(async () => {
-          await using reader = await VolumeReader.open(reference);
-          await reader.loadInto(reused);
-          sink.push(reused);
+          await using reader = await VolumeReader.open(reference, { loadInto: reused });
+          sink.push(reader.rowCount, reused);
         }),
       scanOnDemand: () =>
         seconds(async () => {
@@ -364,7 +384,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     const nativeSamples: NativeRound[] = [];
     for (let round = -1; round < runs; round += 1) {
       // Round -1 warms every subject up (and writes the files the readers read); later
-      // rounds rotate the order. Every write replaces its previous file (same name).
+      // rounds rotate the order. Every writer deletes its previous file before timing (timedWrite).
       const order = names.map((_, i) => names[(i + Math.max(0, round)) % names.length]!);
       for (const name of order) {
         if (name === 'native') {
@@ -385,14 +405,15 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
     const nativeBoth = (a: keyof NativeRound, b: keyof NativeRound): number => median(nativeSamples.map((r) => r[a] + r[b]));
     const gbps = (t: number): number => RAW_BYTES / t / 1e9;
     const rows: (string | number)[][] = [];
-    const line = (label: string, t: number, cpu: number, extra = ''): void => {
-      rows.push([label, gbps(t).toFixed(2), (ROWS / t / 1e6).toFixed(1), (t * 1e3).toFixed(1), (cpu * 1e3).toFixed(1), extra]);
+    const line = (label: string, t: number, cpu: number, extra = '', faults?: number): void => {
+      rows.push([label, gbps(t).toFixed(2), (ROWS / t / 1e6).toFixed(1), (t * 1e3).toFixed(1), (cpu * 1e3).toFixed(1), faults === undefined ? '' : faults, extra]);
     };
-    const ours = (label: string, name: string, extra = ''): void => line(label, time(name), cpuTime(name), extra);
+    const ours = (label: string, name: string, extra = ''): void => line(label, time(name), cpuTime(name), extra, median(samples.get(name)!.map((s) => s.faults)));
     line('native lz4_flex compress, column blocks (1 thread)', nativeTime('compress_s'), nativeTime('compress_cpu_s'));
     line('native lz4_flex compress, column + metadata blocks', nativeBoth('compress_s', 'metadata_compress_s'), nativeBoth('compress_cpu_s', 'metadata_compress_cpu_s'));
     line('native lz4_flex decompress, column blocks (1 thread)', nativeTime('decompress_s'), nativeTime('decompress_cpu_s'));
     line('native lz4_flex decompress, column + metadata blocks', nativeBoth('decompress_s', 'metadata_decompress_s'), nativeBoth('decompress_cpu_s', 'metadata_decompress_cpu_s'));
+    line('native decompress into fresh column arrays + metadata (like-for-like for loadAll)', nativeTime('decompress_fresh_s'), nativeTime('decompress_fresh_cpu_s'));
     line('native crc32fast over the file', nativeTime('crc_s'), nativeTime('crc_cpu_s'), `${((fileBytes / nativeTime('crc_s')) / 1e9).toFixed(1)} GB/s of file`);
     ours('permafrost durable write, 1 thread', 'write1');
     ours('permafrost durable write, 2 threads', 'write2');
@@ -421,6 +442,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
       goal('write 2 threads / arrow build + write', ratio(time('write2'), time('arrowWrite')), 1.0),
       goal('full scan in memory (loadAll) / native decompress (column blocks)', ratio(time('scanMemory'), nativeTime('decompress_s')), 0.9),
       goal('full scan in memory (loadAll) / native decompress (column + metadata blocks)', ratio(time('scanMemory'), nativeBoth('decompress_s', 'metadata_decompress_s')), 0.9),
+      goal('full scan in memory (loadAll) / native decompress into fresh arrays (like-for-like)', ratio(time('scanMemory'), nativeTime('decompress_fresh_s')), 0.9),
       goal('full scan into reused arrays / native decompress (column blocks)', ratio(time('scanInto'), nativeTime('decompress_s')), 0.9),
       goal('full scan into reused arrays / native decompress (column + metadata blocks)', ratio(time('scanInto'), nativeBoth('decompress_s', 'metadata_decompress_s')), 0.9),
       goal('full scan in memory (loadAll) / parquet-wasm read', ratio(time('scanMemory'), time('parquetRead')), 5),
@@ -438,7 +460,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
         const fmt = (cells: ReadonlyArray<string | number>): string => cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!))).join('  ');
         console.log(`${table.title}\n${fmt(table.columns)}\n${table.rows.map(fmt).join('\n')}\n${(table.notes ?? []).join('\n')}\n`);
       });
-    report({ title: 'Volume write and full-scan read', columns: ['subject', 'GB/s', 'M rows/s', 'ms', 'CPU ms', ''], rows, notes });
+    report({ title: 'Volume write and full-scan read', columns: ['subject', 'GB/s', 'M rows/s', 'ms', 'CPU ms', 'page faults', ''], rows, notes });
     report({ title: 'Volume goals (ratios of throughput, same run)', columns: ['ratio', 'value', 'goal', ''], rows: goals });
     // The same ratios in CPU time: what each side's work costs, whatever else the machine
     // runs (on a shared machine wall-clock ratios move with the neighbours' load).
@@ -454,6 +476,7 @@ export async function run(options: VolumeBenchOptions = {}): Promise<void> {
         ['full scan into reused arrays / native decompress (column blocks)', cpuRatio('scanInto', nativeTime('decompress_cpu_s'))],
         ['full scan into reused arrays / native decompress (column + metadata blocks)', cpuRatio('scanInto', nativeBoth('decompress_cpu_s', 'metadata_decompress_cpu_s'))],
         ['full scan in memory (loadAll) / native decompress (column + metadata blocks)', cpuRatio('scanMemory', nativeBoth('decompress_cpu_s', 'metadata_decompress_cpu_s'))],
+        ['full scan in memory (loadAll) / native decompress into fresh arrays (like-for-like)', cpuRatio('scanMemory', nativeTime('decompress_fresh_cpu_s'))],
         ['full scan in memory (loadAll) / parquet-wasm read', cpuRatio('scanMemory', cpuTime('parquetRead'))],
       ],
       notes: [`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2-core machines: anything above ~1 means a neighbour shares the cores)`],

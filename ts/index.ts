@@ -69,7 +69,7 @@ export { statsSum, statsAverage, type ColumnStats, type VolumeStats } from './vo
 export { BloomFilter } from './volume/bloom-filter';
 export { columnKinds, kindName, type ColumnKind } from './volume/column-kind';
 export { encodeVolume, encodeVolumeSync, writeVolume, type VolumeWriteOptions, type EncodedVolume } from './volume/volume-writer';
-export { VolumeReader, type VolumeReadOptions, type VolumeFileReader } from './volume/volume-reader';
+export { VolumeReader, type VolumeReadOptions, type VolumeFileReader, type LoadTarget } from './volume/volume-reader';
 export {
   listVolumes,
   loadAllVolumes,

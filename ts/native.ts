@@ -196,6 +196,8 @@ export interface NativeBinding extends WalConstants {
   volumeFirstUnorderedI64(values: Uint8Array, strict: boolean): number;
   volumeCheckBlockIndex(index: Uint8Array, kinds: Uint8Array, rowCount: number, available: number): number;
   volumeCheckContainerAsync(file: Uint8Array): Promise<number>;
+  /** Decompresses the first `out.length` bytes of the raw LZ4 block `src`; returns how many it wrote. */
+  volumeLz4Prefix(src: Uint8Array, out: Buffer): number;
   readonly VOLUME_MAGIC: number;
   readonly VOLUME_VERSION: number;
   readonly VOLUME_HEADER_BYTES: number;

@@ -8,6 +8,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { Json } from '../../ts/codec/values';
 import { VolumeBuilder, VolumeReader, encodeVolume, encodeVolumeSync, isPermafrostError, writeVolume, type VolumeFileReader } from '../../ts/index';
+import { columnKinds } from '../../ts/volume/column-kind';
 import { DataType, schema, tempDir, volumeBytes } from './helpers';
 
 const ROWS = 150_000; // three groups, the last one partial
@@ -325,4 +326,144 @@ test('the streamed write gives the bytes of encodeVolumeSync for empty, raw-stor
       t.true((await readFile(path)).equals(Buffer.concat(encodeVolumeSync(volume, { compress }).pieces)), `${volume.metadata.rowCount} rows, compress ${compress}, ${concurrency} threads`);
     }
   }
+});
+
+/** `open(path, { loadAll })` against `open(path)` + `loadAll()`: the same columns, or the same error. */
+async function eagerMatchesLater(path: string, columns: number): Promise<string | undefined> {
+  const outcome = async (eager: boolean): Promise<string> => {
+    try {
+      await using reader = await VolumeReader.open(path, { loadAll: eager });
+      if (!eager) await reader.loadAll();
+      const parts: string[] = [];
+      for (let c = 0; c < columns; c += 1) {
+        const kind = reader.columns[c]!.kind;
+        parts.push(reader.columns[c]!.name, bytesOf(reader.nulls(c)).toString('base64'));
+        if (kind !== columnKinds().BYTES) parts.push(reader.rawValues(c).constructor.name, bytesOf(reader.rawValues(c)).toString('base64'));
+        else parts.push(JSON.stringify(reader.getRow(reader.rowCount - 1).map(String)));
+      }
+      return parts.join('|');
+    } catch (error) {
+      return isPermafrostError(error) ? `${error.code}: ${error.message}` : `not a PermafrostError: ${String(error)}`;
+    }
+  };
+  const [eager, later] = [await outcome(true), await outcome(false)];
+  return eager === later && !eager.startsWith('not a') ? undefined : `${eager.slice(0, 300)}\n!==\n${later.slice(0, 300)}`;
+}
+
+/** `open(path, { loadInto })` against `open(path)` + `loadInto()` (the multi-group schema's fixed-width columns). */
+async function eagerIntoMatchesLater(path: string): Promise<string | undefined> {
+  const outcome = async (eager: boolean): Promise<string> => {
+    const targets = [
+      { column: 0, nulls: new Uint8Array(ROWS), values: new BigInt64Array(ROWS) },
+      { column: 2, nulls: new Uint8Array(ROWS), values: new Float64Array(ROWS) },
+      { column: 3, nulls: new Uint8Array(ROWS), values: new Uint32Array(ROWS) },
+    ];
+    try {
+      await using reader = await VolumeReader.open(path, eager ? { loadInto: targets } : {});
+      if (!eager) await reader.loadInto(targets);
+      return targets.map((x) => bytesOf(x.nulls).toString('base64') + bytesOf(x.values).toString('base64')).join('|');
+    } catch (error) {
+      return isPermafrostError(error) ? `${error.code}: ${error.message}` : `not a PermafrostError: ${String(error)}`;
+    }
+  };
+  const [eager, later] = [await outcome(true), await outcome(false)];
+  return eager === later && !eager.startsWith('not a') ? undefined : `${eager.slice(0, 300)}\n!==\n${later.slice(0, 300)}`;
+}
+
+/** `bytes` with one bit flipped and the file CRC made right again, so the damage gets past the checksum. */
+function flipKeepingCrc(bytes: Buffer, bit: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[bit >> 3]! ^= 1 << (bit & 7);
+  copy.writeUInt32LE(zlibCrc32(copy.subarray(0, copy.length - 4)), copy.length - 4);
+  return copy;
+}
+
+test('opening with loadAll behaves as loadAll after opening for bit flips that keep the CRC right', async (t) => {
+  const dir = await tempDir(t);
+  const bytes = small();
+  const path = join(dir, 'flip.vol');
+  // Every third bit (3 is prime to 8: every bit position of a byte comes up).
+  for (let bit = 0; bit < (bytes.length - 4) * 8; bit += 3) {
+    await writeFile(path, flipKeepingCrc(bytes, bit));
+    const difference = await eagerMatchesLater(path, 5);
+    if (difference !== undefined) t.fail(`bit ${bit}: ${difference}`);
+  }
+  t.pass();
+});
+
+test('opening a multi-group volume with loadAll or loadInto behaves as loading after opening for damaged headers, indexes and blocks', async (t) => {
+  const source = await readFile(await multiGroupFile(t));
+  const path = join(await tempDir(t), 'flip.vol');
+  const indexAt = 20 + source.readUInt32LE(16);
+  const bits = [
+    ...Array.from({ length: 20 * 4 }, (_, i) => 2 * i + (i % 2)), // header
+    ...Array.from({ length: 24 }, (_, i) => (20 + 4) * 8 + 2 * i), // metadata: first LZ4 bytes
+    ...Array.from({ length: 48 }, (_, i) => indexAt * 8 + i * 59), // block index
+    ...Array.from({ length: 16 }, (_, i) => (indexAt + 6 * 3 * 16 + 40 + i * 7919) * 8 + (i % 8)), // blocks
+  ];
+  for (const bit of bits) {
+    await writeFile(path, flipKeepingCrc(source, bit));
+    const difference = (await eagerMatchesLater(path, 6)) ?? (await eagerIntoMatchesLater(path));
+    if (difference !== undefined) t.fail(`bit ${bit}: ${difference}`);
+  }
+  t.pass();
+});
+
+test('opening with loadInto fills the caller arrays as loadInto after opening does, in both modes', async (t) => {
+  const path = await multiGroupFile(t);
+  await using reference = await VolumeReader.open(path, { loadAll: true });
+  for (const blocks of ['in-memory', 'on-demand'] as const) {
+    const targets = [
+      { column: 2, nulls: new Uint8Array(ROWS), values: new Float64Array(ROWS) },
+      { column: 0, nulls: new Uint8Array(ROWS), values: new BigInt64Array(ROWS) },
+      { column: 3, nulls: new Uint8Array(ROWS), values: new Uint32Array(ROWS) },
+    ];
+    await using reader = await VolumeReader.open(path, { blocks, loadInto: targets });
+    for (const target of targets) {
+      t.true(bytesOf(target.values).equals(bytesOf(reference.rawValues(target.column))), `${blocks} column ${target.column}`);
+      t.true(bytesOf(target.nulls).equals(bytesOf(reference.nulls(target.column))), `${blocks} column ${target.column}`);
+    }
+    t.is(reader.getF64(2, 7), reference.getF64(2, 7));
+  }
+});
+
+test('opening with loadInto refuses what loadInto refuses', async (t) => {
+  const path = await multiGroupFile(t);
+  const shared = new Uint8Array(ROWS);
+  for (const loadInto of [
+    [{ column: 2, nulls: new Uint8Array(ROWS), values: new BigInt64Array(ROWS) }],
+    [{ column: 1, nulls: new Uint8Array(ROWS), values: new BigInt64Array(ROWS - 1) }],
+    [{ column: 5, nulls: new Uint8Array(ROWS), values: new Uint8Array(ROWS) }],
+    [{ column: 9, nulls: new Uint8Array(ROWS), values: new Uint8Array(ROWS) }],
+    [{ column: 4, nulls: shared, values: new Uint8Array(ROWS) }, { column: 4, nulls: shared, values: new Uint8Array(ROWS) }],
+  ]) {
+    await t.throwsAsync(VolumeReader.open(path, { loadInto }), { code: 'ERR_INVALID_ARGUMENT' });
+  }
+});
+
+test('opening on demand with loadAll reads the file once and stays on demand', async (t) => {
+  const path = await multiGroupFile(t);
+  const io = countingReader();
+  await using reference = await VolumeReader.open(path, { loadAll: true });
+  await using reader = await VolumeReader.open(path, { blocks: 'on-demand', loadAll: true, fileReader: io });
+  t.is(reader.blockSource, 'on-demand');
+  t.is(io.bytes, (await readFile(path)).length);
+  for (let c = 0; c < 5; c += 1) {
+    t.true(bytesOf(reader.rawValues(c)).equals(bytesOf(reference.rawValues(c))), `column ${c}`);
+    t.true(bytesOf(reader.nulls(c)).equals(bytesOf(reference.nulls(c))), `column ${c}`);
+  }
+  t.deepEqual(reader.getRow(ROWS - 1), reference.getRow(ROWS - 1));
+  const before = io.bytes;
+  t.deepEqual(reader.getRow(5), reference.getRow(5)); // decoded already: nothing is read
+  t.is(io.bytes, before);
+});
+
+test('a corrupt volume opened on demand with loadAll is refused as in memory', async (t) => {
+  const path = await multiGroupFile(t, true);
+  const bytes = await readFile(path);
+  bytes[bytes.length - 100]! ^= 0x04;
+  await writeFile(path, bytes);
+  const error = await t.throwsAsync(VolumeReader.open(path, { blocks: 'on-demand', loadAll: true }));
+  t.is((error as { code?: string }).code, 'ERR_CHECKSUM');
+  t.true(error!.message.includes(path));
 });

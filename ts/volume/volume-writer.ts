@@ -143,10 +143,11 @@ export function encodeVolume(volume: FrozenVolume, options: VolumeWriteOptions =
  * it as `dir/finalName` exactly as `publishFile` does (fsync, rename, directory fsync; a
  * crash leaves at most a `.tmp`). The jobs run in chunks — the metadata with the first
  * column's blocks, then one column per chunk — and each chunk's blocks are written at
- * their final offsets (known once the metadata is compressed) while the next chunk
- * compresses; after each write the disk is asked to flush in the background (fdatasync),
- * so the final fsync has little left to wait for. The header, metadata and block index
- * (known last) go to offset 0, the CRC to the end. Same bytes as `encodeVolume`.
+ * their final offsets (known once the metadata is compressed), as is the compressed
+ * metadata, while the next chunk compresses; after each write the disk is asked to flush
+ * in the background (fdatasync), so the final fsync has little left to wait for. The
+ * header and the block index (known last) go in place at the end, the CRC after the
+ * blocks. Same bytes as `encodeVolume`.
  */
 async function streamVolume(dir: string, tmpName: string, finalName: string, job: Job, threads: number): Promise<string> {
   const n = native();
@@ -180,11 +181,19 @@ async function streamVolume(dir: string, tmpName: string, finalName: string, job
     handle = await open(tmpPath, flags, 0o644);
     const file = handle;
     let position = 0;
+    let metaEnd = 0;
     let first = 0;
     for (const end of ends) {
       await callNativeAsync((b) => b.volumeEncodeJobsAsync(job.rowCount, job.kinds, job.columns, job.metadata, job.compress, threads, job.out, first, end - first, results));
       check();
-      if (first === 0) position = n.VOLUME_HEADER_BYTES + record(0, 2) + indexBytes;
+      if (first === 0) {
+        // The compressed metadata goes out now, with the first column: only the header and
+        // the block index (known last) are left for the end, so the final fsync has little
+        // to flush.
+        metaEnd = n.VOLUME_HEADER_BYTES + record(0, 2);
+        position = metaEnd + indexBytes;
+        track(writeAll(file, [job.out.subarray(n.VOLUME_HEADER_BYTES, metaEnd)], n.VOLUME_HEADER_BYTES));
+      }
       const pieces: Uint8Array[] = [];
       const at = position;
       for (let k = Math.max(1, first); k < end; k += 1) {
@@ -204,7 +213,8 @@ async function streamVolume(dir: string, tmpName: string, finalName: string, job
     }
     const count = callNative((b) => b.volumeEncodeFinish(job.rowCount, job.kinds, job.columns, job.metadata.length, job.compress, job.out, results, piecesBuffer(job)));
     const last = job.pieces[2 * (count - 1)]! + job.pieces[2 * (count - 1) + 1]!;
-    track(writeAll(file, [job.out.subarray(0, job.pieces[1]!)], 0));
+    track(writeAll(file, [job.out.subarray(0, n.VOLUME_HEADER_BYTES)], 0));
+    track(writeAll(file, [job.out.subarray(metaEnd, job.pieces[1]!)], metaEnd));
     track(writeAll(file, [job.out.subarray(last - n.VOLUME_CRC_BYTES, last)], position));
     await settle();
     check();

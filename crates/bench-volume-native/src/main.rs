@@ -10,7 +10,9 @@
 //! compresses every block with lz4_flex (`compress_into` into a preallocated buffer),
 //! decompresses every stored block back (raw-stored blocks — those LZ4 could not shrink —
 //! are copied, as a reader must), and CRC32s the whole volume file. The metadata block
-//! (LZ4+size) is timed on its own. Prints one JSON object; times are seconds, medians.
+//! (LZ4+size) is timed on its own. A like-for-like pass for readers that return new
+//! arrays decompresses every column into freshly allocated null-flag and value arrays
+//! (through the warm scratch, then split) and the metadata into a fresh buffer. Prints one JSON object; times are seconds, medians.
 //! With `--serve` it prints its setup as one JSON line, then times one pass of each
 //! kind per "round" line read from stdin and answers with one JSON line, so a benchmark
 //! can interleave these baselines with its own subjects. Serve mode also reports this
@@ -65,6 +67,15 @@ struct Block {
     raw: Vec<u8>,
     stored: Vec<u8>,
     stored_len: usize,
+    /// Rows of the group (its null flags come first in `raw`).
+    rows: usize,
+}
+
+/// One column's shape: rows and value width (the fresh-array decompression allocates these).
+struct ColumnShape {
+    rows: usize,
+    width: usize,
+    blocks: std::ops::Range<usize>,
 }
 
 fn median(samples: &mut [f64]) -> f64 {
@@ -110,6 +121,7 @@ fn run() -> Result<(), String> {
     let column_count = r.u32()?;
     let group = VOLUME_ROW_GROUP_ROWS as usize;
     let mut blocks: Vec<Block> = Vec::new();
+    let mut shapes: Vec<ColumnShape> = Vec::new();
     let mut raw_column_bytes = 0usize;
     for c in 0..column_count {
         let kind_tag = r.take(1)?.first().copied().unwrap_or(0);
@@ -123,6 +135,7 @@ fn run() -> Result<(), String> {
             return Err(format!("column {c}: sizes do not match {rows} rows"));
         }
         raw_column_bytes += nulls.len() + values.len();
+        let first = blocks.len();
         for (group_nulls, group_values) in nulls.chunks(group).zip(values.chunks(group * width)) {
             let mut raw = Vec::with_capacity(group_nulls.len() + group_values.len());
             raw.extend_from_slice(group_nulls);
@@ -132,12 +145,18 @@ fn run() -> Result<(), String> {
                 raw,
                 stored,
                 stored_len: 0,
+                rows: group_nulls.len(),
             });
         }
+        shapes.push(ColumnShape {
+            rows,
+            width,
+            blocks: first..blocks.len(),
+        });
     }
     let metadata = r.sized()?.to_vec();
 
-    let mut bench = Bench::new(blocks, metadata, volume);
+    let mut bench = Bench::new(blocks, shapes, metadata, volume);
     bench.check()?;
     let setup = format!(
         "\"rows\":{rows},\"columns\":{column_count},\"blocks\":{},\"raw_column_bytes\":{raw_column_bytes},\"stored_block_bytes\":{},\
@@ -166,23 +185,23 @@ fn run() -> Result<(), String> {
             }
             let (t, c) = bench.round()?;
             println!(
-                "{{\"compress_s\":{:.9},\"metadata_compress_s\":{:.9},\"decompress_s\":{:.9},\"metadata_decompress_s\":{:.9},\"crc_s\":{:.9},\
-\"compress_cpu_s\":{:.9},\"metadata_compress_cpu_s\":{:.9},\"decompress_cpu_s\":{:.9},\"metadata_decompress_cpu_s\":{:.9},\"crc_cpu_s\":{:.9}}}",
-                t[0], t[1], t[2], t[3], t[4], c[0], c[1], c[2], c[3], c[4]
+                "{{\"compress_s\":{:.9},\"metadata_compress_s\":{:.9},\"decompress_s\":{:.9},\"metadata_decompress_s\":{:.9},\"crc_s\":{:.9},\"decompress_fresh_s\":{:.9},\
+\"compress_cpu_s\":{:.9},\"metadata_compress_cpu_s\":{:.9},\"decompress_cpu_s\":{:.9},\"metadata_decompress_cpu_s\":{:.9},\"crc_cpu_s\":{:.9},\"decompress_fresh_cpu_s\":{:.9}}}",
+                t[0], t[1], t[2], t[3], t[4], t[5], c[0], c[1], c[2], c[3], c[4], c[5]
             );
         }
     }
     bench.round()?; // warm-up
-    let mut samples: [Vec<f64>; 5] = Default::default();
+    let mut samples: [Vec<f64>; 6] = Default::default();
     for _ in 0..runs {
         for (list, t) in samples.iter_mut().zip(bench.round()?.0) {
             list.push(t);
         }
     }
-    let [compress, meta_compress, decompress, meta_decompress, crc] = samples;
+    let [compress, meta_compress, decompress, meta_decompress, crc, fresh] = samples;
     println!(
         "{{{setup},\"runs\":{runs},\"compress_s\":{:.9},\"compress_runs\":{},\"metadata_compress_s\":{:.9},\
-\"decompress_s\":{:.9},\"decompress_runs\":{},\"metadata_decompress_s\":{:.9},\"crc_s\":{:.9},\"crc_runs\":{}}}",
+\"decompress_s\":{:.9},\"decompress_runs\":{},\"metadata_decompress_s\":{:.9},\"crc_s\":{:.9},\"crc_runs\":{},\"decompress_fresh_s\":{:.9}}}",
         median(&mut compress.clone()),
         list(&compress),
         median(&mut meta_compress.clone()),
@@ -191,12 +210,14 @@ fn run() -> Result<(), String> {
         median(&mut meta_decompress.clone()),
         median(&mut crc.clone()),
         list(&crc),
+        median(&mut fresh.clone()),
     );
     Ok(())
 }
 
 struct Bench {
     blocks: Vec<Block>,
+    shapes: Vec<ColumnShape>,
     metadata: Vec<u8>,
     meta_out: Vec<u8>,
     meta_len: usize,
@@ -206,7 +227,12 @@ struct Bench {
 }
 
 impl Bench {
-    fn new(blocks: Vec<Block>, metadata: Vec<u8>, volume: Vec<u8>) -> Self {
+    fn new(
+        blocks: Vec<Block>,
+        shapes: Vec<ColumnShape>,
+        metadata: Vec<u8>,
+        volume: Vec<u8>,
+    ) -> Self {
         let largest = blocks.iter().map(|b| b.raw.len()).max().unwrap_or(0);
         Self {
             meta_out: vec![0u8; lz4_block::compress_bound(metadata.len())],
@@ -214,6 +240,7 @@ impl Bench {
             meta_len: 0,
             scratch: vec![0u8; largest],
             blocks,
+            shapes,
             metadata,
             volume,
         }
@@ -251,6 +278,45 @@ impl Bench {
         Ok(())
     }
 
+    /// What a reader returning new arrays must do: every column into freshly allocated
+    /// null-flag and value arrays (each block inflated into the warm scratch, then split
+    /// into them), and the metadata into a fresh buffer. Returns the arrays, to be freed
+    /// after the clock stops (a reader's caller frees them later too).
+    fn decompress_fresh(&mut self) -> Result<Vec<Vec<u8>>, String> {
+        let mut arrays = Vec::with_capacity(self.shapes.len() * 2 + 1);
+        for shape in &self.shapes {
+            let mut nulls = vec![0u8; shape.rows];
+            let mut values = vec![0u8; shape.rows * shape.width];
+            let mut row = 0usize;
+            for block in self.blocks.get(shape.blocks.clone()).ok_or("blocks")? {
+                let out = self.scratch.get_mut(..block.raw.len()).ok_or("scratch")?;
+                if block.stored_len == block.raw.len() {
+                    out.copy_from_slice(&block.raw);
+                } else {
+                    let src = block.stored.get(..block.stored_len).ok_or("stored")?;
+                    lz4_block::decompress_into(src, out).map_err(|e| e.message)?;
+                }
+                let (group_nulls, group_values) = out.split_at(block.rows);
+                nulls
+                    .get_mut(row..row + block.rows)
+                    .ok_or("nulls")?
+                    .copy_from_slice(group_nulls);
+                values
+                    .get_mut(row * shape.width..(row + block.rows) * shape.width)
+                    .ok_or("values")?
+                    .copy_from_slice(group_values);
+                row += block.rows;
+            }
+            arrays.push(nulls);
+            arrays.push(values);
+        }
+        let mut metadata = vec![0u8; self.metadata.len()];
+        let src = self.meta_out.get(..self.meta_len).ok_or("meta")?;
+        lz4_block::decompress_into(src, &mut metadata).map_err(|e| e.message)?;
+        arrays.push(metadata);
+        Ok(arrays)
+    }
+
     fn compress_metadata(&mut self) -> Result<(), String> {
         self.meta_len =
             lz4_block::compress_into(&self.metadata, &mut self.meta_out).map_err(|e| e.message)?;
@@ -264,26 +330,29 @@ impl Bench {
 
     /// One timed pass of each kind, in seconds of wall time and of this thread's CPU time:
     /// compress, metadata compress, decompress, metadata decompress, CRC32 of the file.
-    fn round(&mut self) -> Result<([f64; 5], [f64; 5]), String> {
-        let mut wall = [0f64; 5];
-        let mut cpu = [0f64; 5];
+    fn round(&mut self) -> Result<([f64; 6], [f64; 6]), String> {
+        let mut wall = [0f64; 6];
+        let mut cpu = [0f64; 6];
         for (k, (w, c)) in wall.iter_mut().zip(cpu.iter_mut()).enumerate() {
             let start = Instant::now();
             let start_cpu = thread_cpu_seconds();
+            let mut fresh = Vec::new();
             match k {
                 0 => self.compress()?,
                 1 => self.compress_metadata()?,
                 2 => self.decompress()?,
                 3 => self.decompress_metadata()?,
-                _ => {
+                4 => {
                     std::hint::black_box(crc32(&self.volume, 0));
                 }
+                _ => fresh = self.decompress_fresh()?,
             }
             *w = start.elapsed().as_secs_f64();
             *c = match (start_cpu, thread_cpu_seconds()) {
                 (Some(a), Some(b)) => b - a,
                 _ => *w,
             };
+            drop(std::hint::black_box(fresh));
         }
         Ok((wall, cpu))
     }

@@ -833,3 +833,17 @@ pub fn volume_remap_dictionary_ids_in_place(
         Err(row) => -(row as f64) - 1.0,
     })
 }
+
+/// The first `out.length` bytes of the raw LZ4 block `src` (fewer when it holds fewer);
+/// returns how many were written. Lets a reader learn the metadata's column directory
+/// before the whole metadata block is inflated.
+#[napi(catch_unwind)]
+pub fn volume_lz4_prefix(src: &[u8], mut out: BufferSlice<'_>) -> napi::Result<u32> {
+    let written = decode::lz4_prefix(src, &mut out).map_err(to_napi)?;
+    u32::try_from(written).map_err(|_| {
+        to_napi(CoreError::new(
+            ErrorCode::Limit,
+            format!("{written} prefix bytes"),
+        ))
+    })
+}

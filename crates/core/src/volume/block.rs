@@ -188,8 +188,20 @@ pub fn inflate<'a>(
     raw_len: usize,
     scratch: &'a mut Vec<u8>,
 ) -> CoreResult<&'a [u8]> {
-    if src.len() == raw_len {
+    if stored_raw(src, raw_len)? {
         return Ok(src);
+    }
+    // Only a grown part is zeroed: decompress_into fills all `raw_len` bytes or fails.
+    scratch.resize(raw_len, 0);
+    lz4_block::decompress_into(src, scratch)?;
+    Ok(scratch)
+}
+
+/// Whether a stored block is kept raw (`src.len() == raw_len`); else checks that it can be
+/// an LZ4 block of `raw_len` bytes.
+fn stored_raw(src: &[u8], raw_len: usize) -> CoreResult<bool> {
+    if src.len() == raw_len {
+        return Ok(true);
     }
     if src.len() > raw_len {
         return Err(CoreError::new(
@@ -201,10 +213,59 @@ pub fn inflate<'a>(
         ));
     }
     lz4_block::check_declared_len(raw_len as u64, src.len(), u64::MAX)?;
-    // Only a grown part is zeroed: decompress_into fills all `raw_len` bytes or fails.
-    scratch.resize(raw_len, 0);
-    lz4_block::decompress_into(src, scratch)?;
-    Ok(scratch)
+    Ok(false)
+}
+
+/// The checks `decode_fixed_block` makes before decoding; returns the value width.
+fn check_fixed_block(kind: ColumnKind, rows: usize, raw_len: usize) -> CoreResult<usize> {
+    let width = kind
+        .value_bytes()
+        .ok_or_else(|| invalid(format!("{kind:?} is not a fixed-width kind")))?;
+    let expected = kind.block_bytes(rows)?;
+    if raw_len != expected {
+        return Err(CoreError::new(
+            ErrorCode::Corrupt,
+            format!("{kind:?} block of {rows} rows must decompress to {expected} bytes, the index says {raw_len}"),
+        ));
+    }
+    Ok(width)
+}
+
+/// `decode_fixed_block` with no scratch copy: the block is inflated straight into
+/// `window`, whose last `rows × width` bytes are the group's values and whose first
+/// `rows` bytes are room the caller lends (the tail of the previous group's values, not
+/// yet decoded); the null flags are then copied from there into `nulls_dst`. Same checks
+/// and errors as `decode_fixed_block`.
+///
+/// # Errors
+/// As `decode_fixed_block`; `InvalidArgument` when `window` is not `rows × (width + 1)`.
+pub fn decode_fixed_block_in_place(
+    kind: ColumnKind,
+    src: &[u8],
+    raw_len: usize,
+    dict_size: u32,
+    window: &mut [u8],
+    nulls_dst: &mut [u8],
+) -> CoreResult<()> {
+    let rows = nulls_dst.len();
+    let width = check_fixed_block(kind, rows, raw_len)?;
+    if window.len() != raw_len {
+        return Err(invalid(format!(
+            "decode window has {} bytes; {rows} rows of {width}-byte values need {raw_len}",
+            window.len()
+        )));
+    }
+    if stored_raw(src, raw_len)? {
+        window.copy_from_slice(src);
+    } else {
+        lz4_block::decompress_into(src, window)?;
+    }
+    let (nulls, values) = window.split_at(rows);
+    nulls_dst.copy_from_slice(nulls);
+    if kind == ColumnKind::Dictionary {
+        check_dictionary_ids(nulls, values, dict_size)?;
+    }
+    Ok(())
 }
 
 /// Decodes one stored block of a fixed-width column into `nulls_dst` (one byte per row)
@@ -234,13 +295,7 @@ pub fn decode_fixed_block(
             rows * width
         )));
     }
-    let expected = kind.block_bytes(rows)?;
-    if raw_len != expected {
-        return Err(CoreError::new(
-            ErrorCode::Corrupt,
-            format!("{kind:?} block of {rows} rows must decompress to {expected} bytes, the index says {raw_len}"),
-        ));
-    }
+    check_fixed_block(kind, rows, raw_len)?;
     let raw = inflate(src, raw_len, scratch)?;
     let (nulls, values) = raw.split_at(rows);
     nulls_dst.copy_from_slice(nulls);

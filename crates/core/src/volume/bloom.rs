@@ -152,6 +152,60 @@ impl<'a> BloomBits<'a> {
     }
 }
 
+/// Values `Pending8` hashes together.
+const BATCH: usize = 8;
+
+/// 8-byte payloads waiting to be inserted (`hash8` after one tag), hashed a batch at a
+/// time: the FNV-1a chains of a batch are independent, so they run interleaved instead of
+/// one 8-multiplication chain after another (~20 % off a column's bloom pass here). The
+/// bits are those of one `insert_hash(hash8(tag_state, v))` per value: setting a bit is
+/// idempotent and order-free.
+pub struct Pending8 {
+    tag_state: u64,
+    values: [u64; BATCH],
+    len: usize,
+}
+
+impl Pending8 {
+    #[must_use]
+    pub fn new(tag_state: u64) -> Self {
+        Self {
+            tag_state,
+            values: [0; BATCH],
+            len: 0,
+        }
+    }
+
+    /// Queues `value`; inserts the batch into `bits` once it is full.
+    #[inline]
+    pub fn push(&mut self, bits: &mut BloomBits<'_>, value: u64) {
+        if let Some(slot) = self.values.get_mut(self.len) {
+            *slot = value;
+            self.len += 1;
+        }
+        if self.len == BATCH {
+            let mut h = [self.tag_state; BATCH];
+            for byte in 0..8 {
+                for (lane, value) in h.iter_mut().zip(self.values) {
+                    *lane = (*lane ^ ((value >> (8 * byte)) & 0xff)).wrapping_mul(FNV_PRIME);
+                }
+            }
+            for hash in h {
+                bits.insert_hash(hash);
+            }
+            self.len = 0;
+        }
+    }
+
+    /// Inserts what is still queued.
+    pub fn flush(&mut self, bits: &mut BloomBits<'_>) {
+        for value in self.values.iter().take(self.len) {
+            bits.insert_hash(hash8(self.tag_state, *value));
+        }
+        self.len = 0;
+    }
+}
+
 /// stoolap's `might_contain_hash` on a stored filter, including `from_parts`' clamp:
 /// a bit count above the stored words, or 0, becomes `words × 64` (at least 1). An empty
 /// filter can exclude nothing, so it answers true.
@@ -246,6 +300,26 @@ mod tests {
             }
             let expected: Vec<u8> = reference.iter().flat_map(|w| w.to_le_bytes()).collect();
             assert_eq!(bytes, expected, "num_bits {num_bits}");
+        }
+    }
+
+    #[test]
+    fn batched_insertion_sets_the_bits_of_one_insertion_per_value() {
+        let mut state = 9u64;
+        for count in [0usize, 1, 7, 8, 9, 1000, 1003] {
+            let values: Vec<u64> = (0..count).map(|_| xorshift(&mut state)).collect();
+            let (mut one, mut batched) = (vec![0u8; 8 * 193], vec![0u8; 8 * 193]);
+            let mut bits = BloomBits::new(&mut one, 12_345).expect("sized");
+            for v in &values {
+                bits.insert_hash(hash8(start(5), *v));
+            }
+            let mut bits = BloomBits::new(&mut batched, 12_345).expect("sized");
+            let mut pending = Pending8::new(start(5));
+            for v in &values {
+                pending.push(&mut bits, *v);
+            }
+            pending.flush(&mut bits);
+            assert_eq!(one, batched, "{count} values");
         }
     }
 

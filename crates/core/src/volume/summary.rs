@@ -164,7 +164,7 @@ fn summarize_i64(
     out: &mut [u8],
 ) {
     let tag = if kind == ColumnKind::Int64 { 1 } else { 5 };
-    let state = bloom::start(tag);
+    let mut pending = bloom::Pending8::new(bloom::start(tag));
     let mut sorted = true;
     let mut last: Option<i64> = None;
     let mut sum: i128 = 0;
@@ -194,7 +194,7 @@ fn summarize_i64(
             sum += i128::from(v);
             // Equal neighbours set the same bits: hashing once is exact and skips runs.
             if previous_hashed != Some(v) {
-                bloom.insert_hash(bloom::hash8(state, v as u64));
+                pending.push(bloom, v as u64);
                 previous_hashed = Some(v);
             }
         }
@@ -202,6 +202,7 @@ fn summarize_i64(
         let bytes = range.to_bytes(i64::to_le_bytes);
         put_range(out, GLOBAL + group * GROUP, &bytes);
     }
+    pending.flush(bloom);
     let bytes = total.to_bytes(i64::to_le_bytes);
     put_global(out, &bytes, sorted);
     if kind == ColumnKind::Int64 {
@@ -210,7 +211,7 @@ fn summarize_i64(
 }
 
 fn summarize_f64(nulls: &[u8], values: &[u8], bloom: &mut BloomBits<'_>, out: &mut [u8]) {
-    let state = bloom::start(2);
+    let mut pending = bloom::Pending8::new(bloom::start(2));
     let mut sum = 0.0f64;
     let mut total = Range::new(0f64);
     let mut previous_hashed: Option<u64> = None;
@@ -229,7 +230,7 @@ fn summarize_f64(nulls: &[u8], values: &[u8], bloom: &mut BloomBits<'_>, out: &m
             let bits = le_u64(bytes).unwrap_or(0);
             // NaN goes into the bloom filter (raw bits) but not into zone maps or stats.
             if previous_hashed != Some(bits) {
-                bloom.insert_hash(bloom::hash8(state, bits));
+                pending.push(bloom, bits);
                 previous_hashed = Some(bits);
             }
             let v = f64::from_bits(bits);
@@ -243,6 +244,7 @@ fn summarize_f64(nulls: &[u8], values: &[u8], bloom: &mut BloomBits<'_>, out: &m
         let bytes = range.to_bytes(|v: f64| v.to_bits().to_le_bytes());
         put_range(out, GLOBAL + group * GROUP, &bytes);
     }
+    pending.flush(bloom);
     let bytes = total.to_bytes(|v: f64| v.to_bits().to_le_bytes());
     put_global(out, &bytes, false);
     put(out, 48, &sum.to_bits().to_le_bytes());
