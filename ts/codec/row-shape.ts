@@ -7,6 +7,14 @@ import { PermafrostError } from '../errors';
 import type { TableSchema } from './schema';
 import { toColumnValue, type Value } from './values';
 
+/** Index of column `name`: an exact match, else a case-insensitive one; −1 when none. */
+export function columnIndex(schema: TableSchema, name: string): number {
+  const exact = schema.columns.findIndex((column) => column.name === name);
+  if (exact >= 0) return exact;
+  const folded = name.toLowerCase();
+  return schema.columns.findIndex((column) => column.name.toLowerCase() === folded);
+}
+
 /** A row as the caller supplies it. */
 export type RowInput = Readonly<Record<string, unknown>> | readonly unknown[];
 
@@ -26,14 +34,10 @@ export function toRowValues(schema: TableSchema, input: RowInput): Value[] {
     );
   }
   const record = input as Readonly<Record<string, unknown>>;
-  const positions = new Map<string, number>();
-  columns.forEach((column, index) => positions.set(column.name, index));
-  const folded = new Map<string, number>();
-  columns.forEach((column, index) => folded.set(column.name.toLowerCase(), index));
   const values: Array<Value | undefined> = new Array<Value | undefined>(columns.length).fill(undefined);
   for (const [key, raw] of Object.entries(record)) {
-    const index = positions.get(key) ?? folded.get(key.toLowerCase());
-    if (index === undefined) {
+    const index = columnIndex(schema, key);
+    if (index < 0) {
       throw new PermafrostError('ERR_INVALID_ARGUMENT', `table '${schema.tableName}' has no column '${key}'`);
     }
     values[index] = toColumnValue(raw, columns[index]!.dataType);

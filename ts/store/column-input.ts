@@ -15,6 +15,7 @@
  * per row (non-zero = NULL). A column left out takes its default, else its typed NULL.
  */
 import { DataType, dataTypeName } from '../codec/data-type';
+import { columnIndex } from '../codec/row-shape';
 import type { ColumnSchema, TableSchema } from '../codec/schema';
 import { toColumnValue, TypedNull, type Value } from '../codec/values';
 import { PermafrostError } from '../errors';
@@ -71,30 +72,18 @@ function arrayColumn(column: ColumnSchema, input: readonly unknown[]): BatchColu
   const values = new Array<Value>(rows);
   for (let row = 0; row < rows; row += 1) values[row] = toColumnValue(input[row], column.dataType);
   const nullOfType = TypedNull.of(column.dataType);
-  const nulls = new Uint8Array(rows);
-  let sawNull = false;
-  const packable = (test: (value: Value) => boolean): boolean =>
-    values.every((value, row) => {
-      if (value === nullOfType) return (sawNull = true), (nulls[row] = 1), true;
-      return test(value);
-    });
+  const flags = Uint8Array.from(values, (value) => (value === nullOfType ? 1 : 0));
+  const nulls = flags.includes(1) ? flags : undefined;
+  const every = (test: (value: Value) => boolean): boolean => values.every((value, row) => flags[row] === 1 || test(value));
   switch (column.dataType) {
     case DataType.Integer:
-      if (packable((value) => typeof value === 'bigint')) {
-        const packed = new BigInt64Array(rows);
-        values.forEach((value, row) => (packed[row] = typeof value === 'bigint' ? value : 0n));
-        return { kind: 'int64', values: packed, nulls: sawNull ? nulls : undefined };
-      }
+      if (every((value) => typeof value === 'bigint')) return { kind: 'int64', values: BigInt64Array.from(values, (value) => (typeof value === 'bigint' ? value : 0n)), nulls };
       break;
     case DataType.Float:
-      if (packable((value) => typeof value === 'number')) {
-        return { kind: 'float64', values: Float64Array.from(values, (value) => (typeof value === 'number' ? value : 0)), nulls: sawNull ? nulls : undefined };
-      }
+      if (every((value) => typeof value === 'number')) return { kind: 'float64', values: Float64Array.from(values, (value) => (typeof value === 'number' ? value : 0)), nulls };
       break;
     case DataType.Boolean:
-      if (packable((value) => typeof value === 'boolean')) {
-        return { kind: 'boolean', values: Uint8Array.from(values, (value) => (value === true ? 1 : 0)), nulls: sawNull ? nulls : undefined };
-      }
+      if (every((value) => typeof value === 'boolean')) return { kind: 'boolean', values: Uint8Array.from(values, (value) => (value === true ? 1 : 0)), nulls };
       break;
     default:
       break;
@@ -108,8 +97,7 @@ export function toBatchColumns(schema: TableSchema, input: ColumnsInput): { colu
   const given = new Array<ColumnInput | undefined>(schema.columns.length).fill(undefined);
   let rows: number | undefined;
   for (const [key, column] of Object.entries(input)) {
-    let index = schema.columns.findIndex((candidate) => candidate.name === key);
-    if (index < 0) index = schema.columns.findIndex((candidate) => candidate.name.toLowerCase() === key.toLowerCase());
+    const index = columnIndex(schema, key);
     if (index < 0) throw invalid(`table '${schema.tableName}' has no column '${key}'`);
     if (given[index] !== undefined) throw invalid(`column '${key}' is given twice`);
     if (!isTyped(column) && !Array.isArray(column) && !(column !== null && typeof column === 'object' && isTyped((column as { values?: unknown }).values))) {

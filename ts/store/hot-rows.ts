@@ -83,11 +83,10 @@ export class HotRows implements Iterable<[bigint, Value[]]> {
 
   /** Adds a committed batch; its ids must lie above every id this collection holds. */
   addBatch(batch: RowBatch): void {
-    const last = this.#batches[this.#batches.length - 1];
-    if (last !== undefined && batch.firstId <= last.lastId) {
-      // Not expected (batches take fresh ids), but keep the order invariant rather than trust it.
-      this.#batches.splice(this.#batches.findIndex((other) => other.firstId > batch.firstId), 0, batch);
-    } else this.#batches.push(batch);
+    // Batches take fresh ids, so this is an append; the search only guards the order invariant.
+    let at = this.#batches.length;
+    while (at > 0 && this.#batches[at - 1]!.firstId > batch.firstId) at -= 1;
+    this.#batches.splice(at, 0, batch);
     this.#batchRows += batch.liveCount;
   }
 

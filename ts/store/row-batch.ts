@@ -183,26 +183,18 @@ export class RowBatch {
     if (this.liveCount === 0) return undefined;
     const keep: number[] = [];
     for (let index = 0; index < this.rowIds.length; index += 1) if (!this.isHidden(index)) keep.push(index);
-    const pick = <T extends BigInt64Array | Float64Array | Uint8Array>(array: T, make: (n: number) => T): T => {
-      const out = make(keep.length);
+    const pick = <T extends BigInt64Array | Float64Array | Uint8Array>(array: T): T => {
+      const out = new (array.constructor as new (length: number) => T)(keep.length);
       keep.forEach((from, to) => (out[to] = array[from]!));
       return out;
     };
-    const columns = this.columns.map((column): BatchColumn => {
-      if (column.kind === 'values') return { kind: 'values', values: keep.map((index) => column.values[index]!) };
-      const nulls = column.nulls === undefined ? undefined : pick(column.nulls, (n) => new Uint8Array(n));
-      switch (column.kind) {
-        case 'int64':
-          return { kind: 'int64', values: pick(column.values, (n) => new BigInt64Array(n)), nulls };
-        case 'float64':
-          return { kind: 'float64', values: pick(column.values, (n) => new Float64Array(n)), nulls };
-        case 'timestamp':
-          return { kind: 'timestamp', values: pick(column.values, (n) => new BigInt64Array(n)), nulls };
-        case 'boolean':
-          return { kind: 'boolean', values: pick(column.values, (n) => new Uint8Array(n)), nulls };
-      }
-    });
-    return new RowBatch(schema, pick(this.rowIds, (n) => new BigInt64Array(n)), columns);
+    const columns = this.columns.map(
+      (column): BatchColumn =>
+        column.kind === 'values'
+          ? { kind: 'values', values: keep.map((index) => column.values[index]!) }
+          : ({ kind: column.kind, values: pick(column.values), nulls: column.nulls && pick(column.nulls) } as BatchColumn),
+    );
+    return new RowBatch(schema, pick(this.rowIds), columns);
   }
 
   /** Row ids as i64 LE bytes. */

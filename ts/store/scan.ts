@@ -12,6 +12,7 @@
  * columnar batches are filtered on their typed time column before a row is materialised.
  */
 import { DataType } from '../codec/data-type';
+import { columnIndex } from '../codec/row-shape';
 import { Timestamp, type Value } from '../codec/values';
 import { PermafrostError } from '../errors';
 import type { ColdSegment } from './cold-segment';
@@ -66,12 +67,19 @@ interface Filter {
   readonly to: bigint;
 }
 
+/** True when `value` is a Timestamp inside the filter's [from, to). */
+function timeInRange(value: Value | undefined, filter: Filter): boolean {
+  if (!(value instanceof Timestamp)) return false;
+  const at = value.epochNanos;
+  return at >= filter.from && at < filter.to;
+}
+
 function resolveFilter(state: TableState, range: TimeRange | undefined): Filter | undefined {
   if (range === undefined) return undefined;
   const columns = state.schema.columns;
   const column = range.column === undefined
     ? columns.findIndex((c) => c.dataType === DataType.Timestamp)
-    : columns.findIndex((c) => c.name === range.column || c.name.toLowerCase() === range.column!.toLowerCase());
+    : columnIndex(state.schema, range.column);
   if (column < 0 || columns[column]!.dataType !== DataType.Timestamp) {
     throw new PermafrostError('ERR_INVALID_ARGUMENT', `table '${state.schema.tableName}' has no TIMESTAMP column ${range.column === undefined ? '' : `'${range.column}'`}`.trim());
   }
@@ -151,12 +159,7 @@ export function* scanTable(state: TableState, options: ScanOptions = {}, stats: 
   }
   for (const piece of state.hot.pieces()) {
     if (!('batch' in piece)) {
-      if (filter !== undefined) {
-        const value = piece.values[filter.column];
-        if (!(value instanceof Timestamp)) continue;
-        const at = value.epochNanos;
-        if (at < filter.from || at >= filter.to) continue;
-      }
+      if (filter !== undefined && !timeInRange(piece.values[filter.column], filter)) continue;
       stats.rowsMatched += 1;
       yield { rowId: piece.rowId, values: piece.values };
       continue;
@@ -170,11 +173,7 @@ export function* scanTable(state: TableState, options: ScanOptions = {}, stats: 
           if (times.nulls?.[index]) continue;
           const at = times.values[index]!;
           if (at < filter.from || at >= filter.to) continue;
-        } else {
-          const value = batch.value(filter.column, index);
-          if (!(value instanceof Timestamp)) continue;
-          if (value.epochNanos < filter.from || value.epochNanos >= filter.to) continue;
-        }
+        } else if (!timeInRange(batch.value(filter.column, index), filter)) continue;
       }
       stats.rowsMatched += 1;
       yield { rowId: batch.rowIds[index]!, values: batch.values(index) };

@@ -9,7 +9,7 @@
  */
 import { PermafrostError } from '../errors';
 import { callNative } from '../native';
-import { toRowValues, rowToObject, type RowInput } from '../codec/row-shape';
+import { columnIndex, toRowValues, rowToObject, type RowInput } from '../codec/row-shape';
 import { toColumnValue, type Value } from '../codec/values';
 import type { BatchWrite, CommitPipeline, RowWrite } from './commit-pipeline';
 import { toBatchColumns, type ColumnsInput } from './column-input';
@@ -89,6 +89,13 @@ export class Transaction implements AsyncDisposable {
     return state.get(rowId);
   }
 
+  /** ERR_CONSTRAINT when `rowId` exists for this transaction (its own writes, committed or pending data). */
+  #assertFree(state: TableState, table: string, rowId: bigint): void {
+    if (this.#current(state, rowId) !== undefined || this.#host.pipeline.currentRow(state, rowId) !== undefined) {
+      throw new PermafrostError('ERR_CONSTRAINT', `row ${rowId} already exists in table '${table}'`);
+    }
+  }
+
   /** A visible row of one of this transaction's own batches. */
   #ownBatchRow(state: TableState, rowId: bigint): { batch: RowBatch; index: number } | undefined {
     for (const batch of this.#batches.get(state) ?? []) {
@@ -115,9 +122,7 @@ export class Transaction implements AsyncDisposable {
     } else {
       rowId = options.rowId === undefined ? state.nextRowId : rowIdOf(options.rowId, 'rowId');
     }
-    if (this.#current(state, rowId) !== undefined || this.#host.pipeline.currentRow(state, rowId) !== undefined) {
-      throw new PermafrostError('ERR_CONSTRAINT', `row ${rowId} already exists in table '${table}'`);
-    }
+    this.#assertFree(state, table, rowId);
     state.reserveRowId(rowId);
     const writes = this.#tableWrites(state);
     const previous = writes.get(rowId);
@@ -181,9 +186,7 @@ export class Transaction implements AsyncDisposable {
     for (const rowId of batch.rowIds) {
       if (seen.has(rowId)) throw new PermafrostError('ERR_CONSTRAINT', `row ${rowId} is given twice`);
       seen.add(rowId);
-      if (this.#current(state, rowId) !== undefined || this.#host.pipeline.currentRow(state, rowId) !== undefined) {
-        throw new PermafrostError('ERR_CONSTRAINT', `row ${rowId} already exists in table '${table}'`);
-      }
+      this.#assertFree(state, table, rowId);
     }
     const writes = this.#tableWrites(state);
     for (let index = 0; index < batch.length; index += 1) {
@@ -209,7 +212,7 @@ export class Transaction implements AsyncDisposable {
     else {
       values = [...current];
       for (const [key, raw] of Object.entries(changes)) {
-        const index = state.schema.columns.findIndex((c) => c.name === key || c.name.toLowerCase() === key.toLowerCase());
+        const index = columnIndex(state.schema, key);
         if (index < 0) throw new PermafrostError('ERR_INVALID_ARGUMENT', `table '${table}' has no column '${key}'`);
         values[index] = toColumnValue(raw, state.schema.columns[index]!.dataType);
       }

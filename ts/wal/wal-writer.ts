@@ -174,15 +174,20 @@ export class WalWriter {
   /** Stages a data or DDL entry of `txnId`; returns its LSN. */
   append(txnId: bigint, tableName: string, rowId: bigint, operation: number, payload: Uint8Array): bigint {
     const lsn = this.#stage(txnId, this.#nameBytes(tableName), rowId, operation, payload, 0);
+    this.#count(txnId, 1, lsn, lsn);
+    return lsn;
+  }
+
+  /** Adds `entries` entries (LSNs `firstLsn`..`lastLsn`) to the tally of `txnId` (the commit digest). */
+  #count(txnId: bigint, entries: number, firstLsn: bigint, lastLsn: bigint): void {
     let tally = txnId === this.#lastTxnId ? this.#lastTally : this.#tallies.get(txnId);
-    if (tally === undefined) this.#tallies.set(txnId, (tally = { count: 1, firstLsn: lsn, lastLsn: lsn }));
+    if (tally === undefined) this.#tallies.set(txnId, (tally = { count: entries, firstLsn, lastLsn }));
     else {
-      tally.count += 1;
-      tally.lastLsn = lsn;
+      tally.count += entries;
+      tally.lastLsn = lastLsn;
     }
     this.#lastTxnId = txnId;
     this.#lastTally = tally;
-    return lsn;
   }
 
   /**
@@ -210,14 +215,7 @@ export class WalWriter {
     }
     // The commit follows at once: seal the rest now, off this thread, rather than in the round.
     if (this.#drafts.length > 0 && !this.#paused) this.#queue.sealInBackground();
-    let tally = txnId === this.#lastTxnId ? this.#lastTally : this.#tallies.get(txnId);
-    if (tally === undefined) this.#tallies.set(txnId, (tally = { count: rowCount, firstLsn, lastLsn }));
-    else {
-      tally.count += rowCount;
-      tally.lastLsn = lastLsn;
-    }
-    this.#lastTxnId = txnId;
-    this.#lastTally = tally;
+    this.#count(txnId, rowCount, firstLsn, lastLsn);
     return lastLsn;
   }
 

@@ -15,6 +15,8 @@
 //! backtracking, matches ending at least `END_OFFSET` bytes before the end, the last
 //! `MFLIMIT` bytes always literals. `tests` compare the two on many inputs.
 
+use crate::lz4_block::compress_bound;
+
 /// Inputs must be shorter than this (lz4_flex switches to another table from here on).
 pub const SMALL_INPUT_LIMIT: usize = u16::MAX as usize;
 
@@ -25,12 +27,6 @@ const LAST_LITERALS: usize = 5;
 const END_OFFSET: usize = LAST_LITERALS + 1;
 const MIN_LENGTH: usize = MFLIMIT + 1;
 const STEP_SHIFT: usize = 5;
-
-/// Largest output for an input of `len` bytes (lz4_flex's `get_maximum_output_size`).
-#[must_use]
-pub const fn max_output(len: usize) -> usize {
-    16 + 4 + len * 110 / 100
-}
 
 /// A reusable compressor for small inputs.
 pub struct SmallCompressor {
@@ -112,10 +108,10 @@ impl SmallCompressor {
     }
 
     /// Compresses `input` (shorter than [`SMALL_INPUT_LIMIT`]) into the start of `out`, which
-    /// must hold [`max_output`] bytes; returns the compressed length, or `None` when the input
+    /// must hold [`compress_bound`] bytes; returns the compressed length, or `None` when the input
     /// is too long or `out` too short.
     pub fn compress(&mut self, input: &[u8], out: &mut [u8]) -> Option<usize> {
-        if input.len() >= SMALL_INPUT_LIMIT || out.len() < max_output(input.len()) {
+        if input.len() >= SMALL_INPUT_LIMIT || out.len() < compress_bound(input.len()) {
             return None;
         }
         self.call += 1;
@@ -254,7 +250,7 @@ mod tests {
     }
 
     fn check(compressor: &mut SmallCompressor, data: &[u8]) {
-        let mut out = vec![0u8; max_output(data.len())];
+        let mut out = vec![0u8; compress_bound(data.len())];
         let n = compressor.compress(data, &mut out).expect("small input");
         let expected = lz4_flex::block::compress(data);
         assert_eq!(
@@ -302,7 +298,7 @@ mod tests {
     #[test]
     fn refuses_large_inputs_and_short_outputs() {
         let mut compressor = SmallCompressor::new();
-        let mut out = vec![0u8; max_output(SMALL_INPUT_LIMIT)];
+        let mut out = vec![0u8; compress_bound(SMALL_INPUT_LIMIT)];
         assert_eq!(
             compressor.compress(&vec![0; SMALL_INPUT_LIMIT], &mut out),
             None
