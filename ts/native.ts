@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PermafrostError, type ErrorCode, ERROR_CODES } from './errors';
 
 /** Must equal `NATIVE_ABI_VERSION` in crates/node/src/lib.rs; bumped together. */
-const EXPECTED_ABI_VERSION = 5;
+const EXPECTED_ABI_VERSION = 6;
 
 
 // WAL: the names of the constants crates/core/src/constants.rs defines for the WAL (values
@@ -239,6 +239,23 @@ export interface NativeBinding extends WalConstants {
     firstRow: number,
     endRow: number,
   ): number;
+  /**
+   * `walDraftRows` into the start of `out`, then `walSealDrafts`, on the libuv pool. Resolves
+   * to the sealed length, or −(draft bytes needed) when `out` is too small. Every buffer
+   * passed must stay unchanged until the promise settles.
+   */
+  walDraftSealRowsAsync(
+    out: Buffer,
+    header: Uint8Array,
+    tableName: Uint8Array,
+    operation: number,
+    rowIds: Uint8Array,
+    kinds: Uint8Array,
+    nullTypes: Uint8Array,
+    columns: readonly Uint8Array[],
+    firstRow: number,
+    endRow: number,
+  ): Promise<number>;
   readonly VALUE_TAG_NULL: number;
   readonly VALUE_TAG_BOOLEAN: number;
   readonly VALUE_TAG_INTEGER: number;

@@ -298,6 +298,51 @@ test('bad column input is refused with ERR_INVALID_ARGUMENT naming the column', 
   t.is(store.count('readings'), 0);
 });
 
+test('a batch with a row over the WAL entry limit is refused with ERR_LIMIT naming the row; the store keeps writing', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  {
+    await using store = await Store.open(dir.path, { syncMode: 'full' });
+    await store.createTable(events);
+    const txn = store.begin();
+    txn.insertColumns('events', { name: ['small', 'x'.repeat(65 << 20)], weight: [1, 2] });
+    await t.throwsAsync(txn.commit(), { code: 'ERR_LIMIT', message: /row 1: WAL entry of \d+ bytes exceeds the 67108864-byte limit/ });
+    const next = store.begin();
+    next.insertColumns('events', { name: ['after'], weight: [3] });
+    await next.commit();
+    t.deepEqual(
+      [...store.scan('events')].map((row) => row.values[0]),
+      ['after'],
+    );
+  }
+  await using reopened = await Store.open(dir.path);
+  t.deepEqual(
+    [...reopened.scan('events')].map((row) => row.values[0]),
+    ['after'],
+  );
+});
+
+test('columnar commits racing a checkpoint (the WAL held for truncation) all survive reopen', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  {
+    await using store = await Store.open(dir.path, { syncMode: 'full', checkpointOnClose: false, checkpointIntervalMs: 0 });
+    await store.createTable(readings);
+    await store.transaction((txn) => void txn.insertColumns('readings', columns(1, 501)));
+    const commits: Array<Promise<unknown>> = [];
+    const checkpoint = store.checkpoint();
+    for (let from = 501; from < 3001; from += 250) {
+      commits.push(store.transaction((txn) => void txn.insertColumns('readings', columns(from, from + 250))));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([checkpoint, ...commits]);
+    t.is(store.count('readings'), 3000);
+  }
+  await using reopened = await Store.open(dir.path);
+  t.deepEqual(allRows(reopened, 'readings').map(([rowId]) => rowId), Array.from({ length: 3000 }, (_, k) => BigInt(k + 1)));
+  t.like(reopened.get('readings', 2999), { id: 2999n, sensor: 's2' });
+});
+
 test('a checkpoint seals batch rows, their updates and single rows in row-id order, across volumes', async (t) => {
   const dir = tempDir();
   try {

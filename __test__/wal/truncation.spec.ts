@@ -7,6 +7,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PersistenceManager } from '../../ts/persistence/persistence-manager';
 import { decodeCheckpointMeta } from '../../ts/wal/checkpoint-meta';
+import { DataType } from '../../ts/codec/data-type';
+import { RowColumnKind } from '../../ts/wal/row-columns';
 import { MARKER_TXN_ID, WalOperation } from '../../ts/wal/wal-constants';
 import { decodeWalEntries } from '../../ts/wal/wal-reader';
 import { FaultyFileSystem, type FaultOp } from './helpers/faulty-fs';
@@ -82,6 +84,48 @@ test('the entries of a transaction still open are kept by truncation', async (t)
   await pm.commit(open);
   await pm.close();
   t.deepEqual((await replayRows(dir)).get(open), [payloadOf(open).toString()]);
+});
+
+/** Runs `hook` once, at the next `open` (truncation opens its temp copy with the writer held). */
+class OpenHookFileSystem extends FaultyFileSystem {
+  hook: (() => void) | undefined;
+  override open(path: string, flags: string | number, mode?: number): Promise<number> {
+    const hook = this.hook;
+    this.hook = undefined;
+    hook?.();
+    return super.open(path, flags, mode);
+  }
+}
+
+test('a columnar batch recorded while truncation holds the writer is staged, then written after it', async (t) => {
+  const dir = tempDir(t);
+  const fileSystem = new OpenHookFileSystem();
+  const pm = await PersistenceManager.open(dir, { syncMode: 'full', fileSystem });
+  await commitRow(pm);
+  const checkpoint = await pm.createCheckpoint();
+  await commitRow(pm);
+  const txn = pm.allocateTxnId();
+  let committed: Promise<bigint> | undefined;
+  fileSystem.hook = () => {
+    const rowIds = BigInt64Array.of(7n, 8n);
+    const columns = {
+      kinds: Uint8Array.of(RowColumnKind.Int64),
+      nullTypes: Uint8Array.of(DataType.Integer),
+      buffers: [new Uint8Array(0), new Uint8Array(BigInt64Array.of(70n, 80n).buffer), new Uint8Array(0)],
+    };
+    pm.recordInsertBatch(txn, 't', new Uint8Array(rowIds.buffer), 2, columns);
+    committed = pm.commit(txn);
+  };
+  await pm.truncateWal(checkpoint);
+  t.not(committed, undefined, 'truncation opened its temp copy');
+  await committed;
+  await pm.close();
+  await using reopened = await PersistenceManager.open(dir);
+  const rowIdsSeen: bigint[] = [];
+  await reopened.replayTwoPhase(0n, (entry) => {
+    if (entry.txnId === txn && entry.operation === WalOperation.Insert) rowIdsSeen.push(entry.rowId);
+  });
+  t.deepEqual(rowIdsSeen, [7n, 8n]);
 });
 
 const CRASH_POINTS: Array<[FaultOp, number, string]> = [

@@ -37,6 +37,8 @@ const OVERHEAD_BYTES = HEADER_BYTES + FIXED_BYTES + CRC_BYTES;
 const BATCH_HEADER_U64 = new BigUint64Array(4);
 const BATCH_HEADER_I64 = new BigInt64Array(BATCH_HEADER_U64.buffer);
 const BATCH_HEADER_BYTES = new Uint8Array(BATCH_HEADER_U64.buffer);
+/** An output with no room: `walDraftRows` into it only checks and sizes. */
+const NO_ROOM = Buffer.alloc(0);
 
 export class DraftBuffer {
   #buffer: Buffer;
@@ -163,6 +165,34 @@ export class DraftBuffer {
       written = draft();
     }
     this.#length += written;
+  }
+
+  /**
+   * The draft bytes of rows `[firstRow, endRow)` of a columnar batch, after the checks
+   * `appendRows` makes (ERR_LIMIT for an entry over the size limit, naming the row): a
+   * sizing pass that writes nothing.
+   */
+  static measureRows(
+    firstLsn: bigint,
+    previousLsn: bigint,
+    txnId: bigint,
+    tableName: Uint8Array,
+    operation: number,
+    timestampNanos: bigint,
+    rowIds: Uint8Array,
+    columns: RowColumns,
+    firstRow: number,
+    endRow: number,
+  ): number {
+    if (endRow <= firstRow) return 0;
+    BATCH_HEADER_U64[0] = firstLsn;
+    BATCH_HEADER_U64[1] = previousLsn;
+    BATCH_HEADER_I64[2] = txnId;
+    BATCH_HEADER_I64[3] = timestampNanos;
+    const result = callNative((binding) =>
+      binding.walDraftRows(NO_ROOM, 0, BATCH_HEADER_BYTES, tableName, operation, rowIds, columns.kinds, columns.nullTypes, columns.buffers, firstRow, endRow),
+    );
+    return -result;
   }
 
   /**

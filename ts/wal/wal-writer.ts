@@ -65,8 +65,11 @@ export interface WalWriterOptions {
 const U64_MAX = (1n << 64n) - 1n;
 const EMPTY = new Uint8Array(0);
 const NAME_CACHE_LIMIT = 4096;
-/** A typical row entry's draft size, to size the chunks `appendRows` seals in the background. */
-const ROW_DRAFT_BYTES_GUESS = 256;
+/**
+ * Draft bytes per chunk of a columnar batch: each chunk is one job on the libuv pool, so
+ * smaller chunks spread one commit over more cores and larger ones cost fewer thread hand-offs.
+ */
+const ROWS_CHUNK_BYTES = 256 * 1024;
 
 export class WalWriter {
   readonly #fs: FileSystem;
@@ -192,9 +195,10 @@ export class WalWriter {
 
   /**
    * Stages one Insert entry per row of a columnar batch of `txnId` (LSNs assigned in row
-   * order, one clock reading for the batch); returns the LSN of the last one. Rows are drafted
-   * in chunks of about `flushTriggerBytes`, each handed to the pool to be sealed as soon as
-   * it is staged, so sealing a large batch runs on other cores while the rest is drafted.
+   * order, one clock reading for the batch); returns the LSN of the last one. Every row is
+   * checked here (a sizing pass); the rows are then drafted and sealed on the libuv pool in
+   * chunks of about `ROWS_CHUNK_BYTES`, one job each, written in LSN order by the queue.
+   * While maintenance holds the writer they are staged here instead.
    */
   appendRows(txnId: bigint, tableName: string, operation: number, rowIds: Uint8Array, rowCount: number, columns: RowColumns): bigint {
     this.#assertWritable();
@@ -205,16 +209,24 @@ export class WalWriter {
     const lastLsn = this.#lsn + count;
     const name = this.#nameBytes(tableName);
     const timestampNanos = this.#options.clock();
-    const chunkRows = Math.max(16, Math.floor(this.#options.flushTriggerBytes / ROW_DRAFT_BYTES_GUESS));
+    // Checks every row here, so an over-long row is refused now rather than failing the pool job
+    // (which would poison the writer); the size also guides each chunk's buffer.
+    const draftBytes = DraftBuffer.measureRows(firstLsn, this.#previousLsn, txnId, name, operation, timestampNanos, rowIds, columns, 0, rowCount);
+    const rowBytes = Math.ceil(draftBytes / rowCount);
+    const chunkRows = Math.max(16, Math.floor(ROWS_CHUNK_BYTES / rowBytes));
     for (let start = 0; start < rowCount; start += chunkRows) {
       const end = Math.min(rowCount, start + chunkRows);
-      this.#drafts.appendRows(this.#lsn + 1n, this.#previousLsn, txnId, name, operation, timestampNanos, rowIds, columns, start, end);
+      if (this.#paused) {
+        // Maintenance holds the writer: stage here, as `append` does, until `resume`.
+        this.#drafts.appendRows(this.#lsn + 1n, this.#previousLsn, txnId, name, operation, timestampNanos, rowIds, columns, start, end);
+      } else {
+        const header = new BigUint64Array([this.#lsn + 1n, this.#previousLsn, BigInt.asUintN(64, txnId), BigInt.asUintN(64, timestampNanos)]);
+        const draftBytesGuess = Math.ceil((end - start) * rowBytes * 1.25);
+        this.#queue.draftRowsInBackground({ header: new Uint8Array(header.buffer), tableName: name, operation, rowIds, columns, firstRow: start, endRow: end, draftBytesGuess });
+      }
       this.#lsn += BigInt(end - start);
       this.#previousLsn = this.#lsn;
-      if (this.#drafts.length >= this.#options.flushTriggerBytes && !this.#paused) this.#queue.sealInBackground();
     }
-    // The commit follows at once: seal the rest now, off this thread, rather than in the round.
-    if (this.#drafts.length > 0 && !this.#paused) this.#queue.sealInBackground();
     this.#count(txnId, rowCount, firstLsn, lastLsn);
     return lastLsn;
   }

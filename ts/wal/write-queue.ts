@@ -4,6 +4,8 @@
  *
  * - A full staging buffer is sealed on the libuv pool (`walSealDraftsAsync`) while appends
  *   continue into another buffer (`sealInBackground`).
+ * - A columnar batch's rows are drafted and sealed on the pool in one call per chunk
+ *   (`walDraftSealRowsAsync`, `draftRowsInBackground`), into buffers recycled after writing.
  * - A file switch (rotation) queues behind batches still being sealed, so every entry lands in
  *   the file its LSN belongs to (`switchTo`).
  * - `drain` writes, in order, everything staged or queued when it was called — later appends
@@ -13,8 +15,29 @@
  * A crash loses whatever is still queued or staged: none of it was acknowledged. A write
  * failure is reported through the sink (which poisons the writer); the queue is then cleared.
  */
+import { PermafrostError } from '../errors';
 import { callNative, callNativeAsync } from '../native';
 import type { DraftBuffer } from './draft-buffer';
+import type { RowColumns } from './row-columns';
+
+/** Rows `[firstRow, endRow)` of a columnar batch, drafted and sealed on the pool. */
+export interface RowsChunk {
+  /** First LSN, previous LSN, txn id, timestamp as LE 64-bit fields; owned by this chunk. */
+  readonly header: Uint8Array;
+  readonly tableName: Uint8Array;
+  readonly operation: number;
+  /** i64 LE per row of the batch. */
+  readonly rowIds: Uint8Array;
+  readonly columns: RowColumns;
+  readonly firstRow: number;
+  readonly endRow: number;
+  /** A guess of the chunk's draft bytes (a short guess costs one more native call). */
+  readonly draftBytesGuess: number;
+}
+
+/** Written buffers kept for reuse: enough for the chunks of a few commits in flight. */
+const MAX_SPARE_BUFFERS = 8;
+const MIN_BUFFER_BYTES = 64 * 1024;
 
 /** Where queued work ends up. */
 export interface WriteSink<Segment> {
@@ -44,8 +67,8 @@ export class WriteQueue<Segment> {
   /** Items ever queued / ever written: a drain writes up to the count queued when it started. */
   #queued = 0;
   #written = 0;
-  /** A written staging buffer, reused for the next detach. */
-  #spare: Buffer | undefined;
+  /** Written buffers, reused for the next detach or chunk. */
+  #spares: Buffer[] = [];
 
   constructor(drafts: DraftBuffer, sink: WriteSink<Segment>) {
     this.#drafts = drafts;
@@ -63,9 +86,19 @@ export class WriteQueue<Segment> {
   }
 
   #detach(): { buffer: Buffer; length: number } {
-    const spare = this.#spare;
-    this.#spare = undefined;
-    return this.#drafts.detach(spare);
+    return this.#drafts.detach(this.#spares.pop());
+  }
+
+  /** A spare of at least `bytes` bytes, or a new buffer. */
+  #buffer(bytes: number): Buffer {
+    const spare = this.#spares.pop();
+    if (spare !== undefined && spare.length >= bytes) return spare;
+    if (spare !== undefined) this.#recycle(spare);
+    return Buffer.allocUnsafeSlow(Math.max(bytes, MIN_BUFFER_BYTES));
+  }
+
+  #recycle(buffer: Buffer): void {
+    if (this.#spares.length < MAX_SPARE_BUFFERS) this.#spares.unshift(buffer);
   }
 
   #enqueue(item: Item<Segment>): void {
@@ -77,6 +110,29 @@ export class WriteQueue<Segment> {
   sealInBackground(): void {
     const { buffer, length } = this.#detach();
     const sealing = callNativeAsync((binding) => binding.walSealDraftsAsync(buffer, length)).then((sealedBytes) => ({ buffer, sealedBytes }));
+    sealing.catch(() => undefined); // observed by the drain; never an unhandled rejection
+    this.#enqueue({ sealing });
+  }
+
+  /**
+   * Drafts and seals `chunk` on the pool, behind everything staged or queued so far. The
+   * chunk's buffers must stay unchanged until it is written.
+   */
+  draftRowsInBackground(chunk: RowsChunk): void {
+    if (this.#drafts.length > 0) this.sealInBackground(); // staged entries have earlier LSNs
+    const { header, tableName, operation, rowIds, columns, firstRow, endRow } = chunk;
+    const run = async (buffer: Buffer, retried: boolean): Promise<Sealed> => {
+      const result = await callNativeAsync((binding) =>
+        binding.walDraftSealRowsAsync(buffer, header, tableName, operation, rowIds, columns.kinds, columns.nullTypes, columns.buffers, firstRow, endRow),
+      );
+      if (result >= 0) return { buffer, sealedBytes: result };
+      if (retried || -result <= buffer.length) {
+        throw new PermafrostError('ERR_INTERNAL', `row drafts asked for ${-result} bytes with ${buffer.length} given`);
+      }
+      this.#recycle(buffer);
+      return run(Buffer.allocUnsafeSlow(-result), true);
+    };
+    const sealing = run(this.#buffer(chunk.draftBytesGuess), false);
     sealing.catch(() => undefined); // observed by the drain; never an unhandled rejection
     this.#enqueue({ sealing });
   }
@@ -144,7 +200,7 @@ export class WriteQueue<Segment> {
       this.#items.shift();
       this.#written += 1;
       this.#sink.write(sealed.buffer, sealed.sealedBytes);
-      this.#spare = sealed.buffer;
+      this.#recycle(sealed.buffer);
     }
     this.#sink.assertWritable();
   }

@@ -33,7 +33,7 @@ pub const lz4DecompressInto: raw::RawFunction = raw::LZ4_DECOMPRESS_INTO;
 
 /// Version of the binary interface between this addon and `ts/native.ts`. Bump it whenever
 /// a function changes shape; the loader refuses a binary whose number differs.
-pub const NATIVE_ABI_VERSION: u32 = 5;
+pub const NATIVE_ABI_VERSION: u32 = 6;
 
 #[napi_derive::napi(catch_unwind)]
 #[must_use]

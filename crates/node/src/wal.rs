@@ -113,6 +113,92 @@ pub fn wal_decompress_payloads(
     decompress_payloads(window, work, &mut slab).map_err(to_napi)
 }
 
+fn invalid(message: &str) -> napi::Error {
+    to_napi(CoreError::new(ErrorCode::InvalidArgument, message))
+}
+
+/// The four little-endian 64-bit fields of a batch header: first LSN, previous LSN, txn id,
+/// timestamp.
+fn header_fields(header: &[u8]) -> napi::Result<[u64; 4]> {
+    let field = |index: usize| -> napi::Result<u64> {
+        header
+            .get(index * 8..index * 8 + 8)
+            .and_then(|bytes| bytes.try_into().ok())
+            .map(u64::from_le_bytes)
+            .ok_or_else(|| invalid("the batch header needs four 64-bit fields"))
+    };
+    Ok([field(0)?, field(1)?, field(2)?, field(3)?])
+}
+
+/// The batch's columns: three buffers (NULL flags, values, offsets) and one NULL type per kind.
+fn row_columns<'a>(
+    kinds: &'a [u8],
+    null_types: &'a [u8],
+    columns: &'a [Uint8Array],
+) -> napi::Result<Vec<RowColumn<'a>>> {
+    if columns.len() != kinds.len() * 3 || null_types.len() != kinds.len() {
+        return Err(invalid(
+            "three column buffers (nulls, values, offsets) and one NULL type per column kind",
+        ));
+    }
+    Ok(kinds
+        .iter()
+        .zip(null_types)
+        .zip(columns.chunks_exact(3))
+        .map(|((&kind, &null_type), buffers)| match buffers {
+            [nulls, values, offsets] => RowColumn {
+                kind,
+                null_type,
+                nulls,
+                values,
+                offsets,
+            },
+            _ => RowColumn {
+                kind,
+                null_type,
+                nulls: &[],
+                values: &[],
+                offsets: &[],
+            },
+        })
+        .collect())
+}
+
+/// A batch of rows to draft: everything `draft_rows` reads besides the output.
+struct RowsJob<'a> {
+    header: &'a [u8],
+    table_name: &'a [u8],
+    operation: u32,
+    row_ids: &'a [u8],
+    kinds: &'a [u8],
+    null_types: &'a [u8],
+    columns: &'a [Uint8Array],
+    rows: std::ops::Range<usize>,
+}
+
+impl RowsJob<'_> {
+    /// Drafts the rows at the start of `out`: the bytes written, or minus the bytes needed.
+    fn draft(&self, out: &mut [u8]) -> napi::Result<f64> {
+        let [first_lsn, previous_lsn, txn_id, timestamp] = header_fields(self.header)?;
+        let header = RowBatchHeader {
+            first_lsn,
+            previous_lsn,
+            txn_id: txn_id as i64,
+            table_name: self.table_name,
+            operation: u8::try_from(self.operation)
+                .map_err(|_| invalid("operation must be a byte"))?,
+            timestamp_nanos: timestamp as i64,
+        };
+        let sources = row_columns(self.kinds, self.null_types, self.columns)?;
+        match draft_rows(out, &header, self.row_ids, &sources, self.rows.clone())
+            .map_err(to_napi)?
+        {
+            DraftOutcome::Written(bytes) => Ok(bytes as f64),
+            DraftOutcome::NeedsBytes(bytes) => Ok(-(bytes as f64)),
+        }
+    }
+}
+
 /// Lays out one entry draft per row of a columnar batch at `out[at..]` (see
 /// `permafrost_core::wal_rows`). `header` holds four little-endian 64-bit fields: first LSN,
 /// previous LSN, txn id, timestamp. `columns` holds three buffers per column (NULL flags,
@@ -133,56 +219,95 @@ pub fn wal_draft_rows(
     first_row: u32,
     end_row: u32,
 ) -> napi::Result<f64> {
-    let invalid = |message: &str| to_napi(CoreError::new(ErrorCode::InvalidArgument, message));
-    let field = |index: usize| -> napi::Result<[u8; 8]> {
-        header
-            .get(index * 8..index * 8 + 8)
-            .and_then(|bytes| bytes.try_into().ok())
-            .ok_or_else(|| invalid("the batch header needs four 64-bit fields"))
-    };
-    let header = RowBatchHeader {
-        first_lsn: u64::from_le_bytes(field(0)?),
-        previous_lsn: u64::from_le_bytes(field(1)?),
-        txn_id: i64::from_le_bytes(field(2)?),
-        table_name,
-        operation: u8::try_from(operation).map_err(|_| invalid("operation must be a byte"))?,
-        timestamp_nanos: i64::from_le_bytes(field(3)?),
-    };
-    if columns.len() != kinds.len() * 3 || null_types.len() != kinds.len() {
-        return Err(invalid(
-            "three column buffers (nulls, values, offsets) and one NULL type per column kind",
-        ));
-    }
-    let sources: Vec<RowColumn<'_>> = kinds
-        .iter()
-        .zip(null_types)
-        .zip(columns.chunks_exact(3))
-        .map(|((&kind, &null_type), buffers)| match buffers {
-            [nulls, values, offsets] => RowColumn {
-                kind,
-                null_type,
-                nulls,
-                values,
-                offsets,
-            },
-            _ => RowColumn {
-                kind,
-                null_type,
-                nulls: &[],
-                values: &[],
-                offsets: &[],
-            },
-        })
-        .collect();
     let start = if at.is_finite() && at >= 0.0 && at <= out.len() as f64 {
         at as usize
     } else {
         return Err(invalid("draft offset is outside the buffer"));
     };
-    let target = out.get_mut(start..).unwrap_or_default();
-    let rows = first_row as usize..end_row as usize;
-    match draft_rows(target, &header, row_ids, &sources, rows).map_err(to_napi)? {
-        DraftOutcome::Written(bytes) => Ok(bytes as f64),
-        DraftOutcome::NeedsBytes(bytes) => Ok(-(bytes as f64)),
+    let job = RowsJob {
+        header,
+        table_name,
+        operation,
+        row_ids,
+        kinds,
+        null_types,
+        columns: &columns,
+        rows: first_row as usize..end_row as usize,
+    };
+    job.draft(out.get_mut(start..).unwrap_or_default())
+}
+
+pub struct DraftSealRowsTask {
+    out: Buffer,
+    header: Uint8Array,
+    table_name: Uint8Array,
+    operation: u32,
+    row_ids: Uint8Array,
+    kinds: Uint8Array,
+    null_types: Uint8Array,
+    columns: Vec<Uint8Array>,
+    rows: std::ops::Range<usize>,
+}
+
+#[napi]
+impl Task for DraftSealRowsTask {
+    type Output = f64;
+    type JsValue = f64;
+
+    fn compute(&mut self) -> napi::Result<f64> {
+        let job = RowsJob {
+            header: &self.header,
+            table_name: &self.table_name,
+            operation: self.operation,
+            row_ids: &self.row_ids,
+            kinds: &self.kinds,
+            null_types: &self.null_types,
+            columns: &self.columns,
+            rows: self.rows.clone(),
+        };
+        let out: &mut [u8] = &mut self.out;
+        let drafted = job.draft(out)?;
+        if drafted < 0.0 {
+            return Ok(drafted);
+        }
+        let sealed = SEALER
+            .with(|sealer| sealer.borrow_mut().seal_drafts(out, drafted as usize))
+            .map_err(to_napi)?;
+        Ok(sealed as f64)
     }
+
+    fn resolve(&mut self, _env: Env, output: f64) -> napi::Result<f64> {
+        Ok(output)
+    }
+}
+
+/// `walDraftRows` into the start of `out` followed by `walSealDrafts`, on the libuv pool:
+/// resolves to the sealed length, or to minus the draft bytes needed when `out` is too small
+/// (nothing is sealed then). Every buffer must stay unchanged until the promise settles.
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+#[must_use]
+pub fn wal_draft_seal_rows_async(
+    out: Buffer,
+    header: Uint8Array,
+    table_name: Uint8Array,
+    operation: u32,
+    row_ids: Uint8Array,
+    kinds: Uint8Array,
+    null_types: Uint8Array,
+    columns: Vec<Uint8Array>,
+    first_row: u32,
+    end_row: u32,
+) -> AsyncTask<DraftSealRowsTask> {
+    AsyncTask::new(DraftSealRowsTask {
+        out,
+        header,
+        table_name,
+        operation,
+        row_ids,
+        kinds,
+        null_types,
+        columns,
+        rows: first_row as usize..end_row as usize,
+    })
 }
