@@ -33,12 +33,44 @@ const { dataNameOffset: NAME_AT, dataBytesMax: DATA_BYTES_MAX } = EntryLayout;
 /** Draft bytes besides the name and payload: header, fixed data fields, CRC. */
 const OVERHEAD_BYTES = HEADER_BYTES + FIXED_BYTES + CRC_BYTES;
 
-/** The four 64-bit fields of a `walDraftRows` batch header, reused by every call. */
-const BATCH_HEADER_U64 = new BigUint64Array(4);
-const BATCH_HEADER_I64 = new BigInt64Array(BATCH_HEADER_U64.buffer);
-const BATCH_HEADER_BYTES = new Uint8Array(BATCH_HEADER_U64.buffer);
+/**
+ * Rows `[firstRow, endRow)` of a columnar batch and what their Insert entries share: LSNs
+ * `firstLsn`, `firstLsn + 1`, … chained from `previousLsn`, one transaction, table, operation
+ * and timestamp. `rowIds` holds one i64 LE per row of the batch.
+ */
+export interface RowsDraft {
+  readonly firstLsn: bigint;
+  readonly previousLsn: bigint;
+  readonly txnId: bigint;
+  readonly tableName: Uint8Array;
+  readonly operation: number;
+  readonly timestampNanos: bigint;
+  readonly rowIds: Uint8Array;
+  readonly columns: RowColumns;
+  readonly firstRow: number;
+  readonly endRow: number;
+}
+
+/** The four 64-bit fields of a `walDraftRows` batch header, written into `into`. */
+export function rowsHeader(rows: RowsDraft, into = new BigUint64Array(4)): Uint8Array {
+  into[0] = rows.firstLsn;
+  into[1] = rows.previousLsn;
+  into[2] = BigInt.asUintN(64, rows.txnId);
+  into[3] = BigInt.asUintN(64, rows.timestampNanos);
+  return new Uint8Array(into.buffer, into.byteOffset, 32);
+}
+
+/** Reused by the synchronous calls. */
+const HEADER = new BigUint64Array(4);
 /** An output with no room: `walDraftRows` into it only checks and sizes. */
 const NO_ROOM = Buffer.alloc(0);
+
+/** `walDraftRows` of `rows` into `out[at..]`: bytes written, or −(bytes needed). */
+function draftRows(out: Buffer, at: number, rows: RowsDraft): number {
+  const { tableName, operation, rowIds, columns, firstRow, endRow } = rows;
+  const header = rowsHeader(rows, HEADER);
+  return callNative((binding) => binding.walDraftRows(out, at, header, tableName, operation, rowIds, columns.kinds, columns.nullTypes, columns.buffers, firstRow, endRow));
+}
 
 export class DraftBuffer {
   #buffer: Buffer;
@@ -136,63 +168,24 @@ export class DraftBuffer {
   }
 
   /**
-   * Appends one Insert draft per row of a columnar batch (one native call; see
-   * crates/core/src/wal_rows.rs): LSNs `firstLsn`, `firstLsn + 1`, … chained from
-   * `previousLsn`, every entry with the same transaction, table, operation and timestamp.
-   * `rowIds` holds one i64 LE per row of the batch; rows `[firstRow, endRow)` are drafted.
+   * Appends one Insert draft per row of `rows` (one native call; see
+   * crates/core/src/wal_rows.rs).
    */
-  appendRows(
-    firstLsn: bigint,
-    previousLsn: bigint,
-    txnId: bigint,
-    tableName: Uint8Array,
-    operation: number,
-    timestampNanos: bigint,
-    rowIds: Uint8Array,
-    columns: RowColumns,
-    firstRow: number,
-    endRow: number,
-  ): void {
-    BATCH_HEADER_U64[0] = firstLsn;
-    BATCH_HEADER_U64[1] = previousLsn;
-    BATCH_HEADER_I64[2] = txnId;
-    BATCH_HEADER_I64[3] = timestampNanos;
-    const draft = (): number =>
-      callNative((binding) => binding.walDraftRows(this.#buffer, this.#length, BATCH_HEADER_BYTES, tableName, operation, rowIds, columns.kinds, columns.nullTypes, columns.buffers, firstRow, endRow));
-    let written = draft();
+  appendRows(rows: RowsDraft): void {
+    let written = draftRows(this.#buffer, this.#length, rows);
     if (written < 0) {
       this.#ensure(-written);
-      written = draft();
+      written = draftRows(this.#buffer, this.#length, rows);
     }
     this.#length += written;
   }
 
   /**
-   * The draft bytes of rows `[firstRow, endRow)` of a columnar batch, after the checks
-   * `appendRows` makes (ERR_LIMIT for an entry over the size limit, naming the row): a
-   * sizing pass that writes nothing.
+   * The draft bytes of `rows` after the checks `appendRows` makes (ERR_LIMIT for an entry
+   * over the size limit, naming the row): a sizing pass that writes nothing.
    */
-  static measureRows(
-    firstLsn: bigint,
-    previousLsn: bigint,
-    txnId: bigint,
-    tableName: Uint8Array,
-    operation: number,
-    timestampNanos: bigint,
-    rowIds: Uint8Array,
-    columns: RowColumns,
-    firstRow: number,
-    endRow: number,
-  ): number {
-    if (endRow <= firstRow) return 0;
-    BATCH_HEADER_U64[0] = firstLsn;
-    BATCH_HEADER_U64[1] = previousLsn;
-    BATCH_HEADER_I64[2] = txnId;
-    BATCH_HEADER_I64[3] = timestampNanos;
-    const result = callNative((binding) =>
-      binding.walDraftRows(NO_ROOM, 0, BATCH_HEADER_BYTES, tableName, operation, rowIds, columns.kinds, columns.nullTypes, columns.buffers, firstRow, endRow),
-    );
-    return -result;
+  static measureRows(rows: RowsDraft): number {
+    return rows.endRow <= rows.firstRow ? 0 : -draftRows(NO_ROOM, 0, rows);
   }
 
   /**

@@ -209,21 +209,18 @@ export class WalWriter {
     const lastLsn = this.#lsn + count;
     const name = this.#nameBytes(tableName);
     const timestampNanos = this.#options.clock();
+    const batch = { txnId, tableName: name, operation, timestampNanos, rowIds, columns };
     // Checks every row here, so an over-long row is refused now rather than failing the pool job
     // (which would poison the writer); the size also guides each chunk's buffer.
-    const draftBytes = DraftBuffer.measureRows(firstLsn, this.#previousLsn, txnId, name, operation, timestampNanos, rowIds, columns, 0, rowCount);
+    const draftBytes = DraftBuffer.measureRows({ ...batch, firstLsn, previousLsn: this.#previousLsn, firstRow: 0, endRow: rowCount });
     const rowBytes = Math.ceil(draftBytes / rowCount);
     const chunkRows = Math.max(16, Math.floor(ROWS_CHUNK_BYTES / rowBytes));
     for (let start = 0; start < rowCount; start += chunkRows) {
       const end = Math.min(rowCount, start + chunkRows);
-      if (this.#paused) {
-        // Maintenance holds the writer: stage here, as `append` does, until `resume`.
-        this.#drafts.appendRows(this.#lsn + 1n, this.#previousLsn, txnId, name, operation, timestampNanos, rowIds, columns, start, end);
-      } else {
-        const header = new BigUint64Array([this.#lsn + 1n, this.#previousLsn, BigInt.asUintN(64, txnId), BigInt.asUintN(64, timestampNanos)]);
-        const draftBytesGuess = Math.ceil((end - start) * rowBytes * 1.25);
-        this.#queue.draftRowsInBackground({ header: new Uint8Array(header.buffer), tableName: name, operation, rowIds, columns, firstRow: start, endRow: end, draftBytesGuess });
-      }
+      const rows = { ...batch, firstLsn: this.#lsn + 1n, previousLsn: this.#previousLsn, firstRow: start, endRow: end };
+      // While maintenance holds the writer, stage here (as `append` does) until `resume`.
+      if (this.#paused) this.#drafts.appendRows(rows);
+      else this.#queue.draftRowsInBackground(rows, Math.ceil((end - start) * rowBytes * 1.25));
       this.#lsn += BigInt(end - start);
       this.#previousLsn = this.#lsn;
     }

@@ -17,23 +17,7 @@
  */
 import { PermafrostError } from '../errors';
 import { callNative, callNativeAsync } from '../native';
-import type { DraftBuffer } from './draft-buffer';
-import type { RowColumns } from './row-columns';
-
-/** Rows `[firstRow, endRow)` of a columnar batch, drafted and sealed on the pool. */
-export interface RowsChunk {
-  /** First LSN, previous LSN, txn id, timestamp as LE 64-bit fields; owned by this chunk. */
-  readonly header: Uint8Array;
-  readonly tableName: Uint8Array;
-  readonly operation: number;
-  /** i64 LE per row of the batch. */
-  readonly rowIds: Uint8Array;
-  readonly columns: RowColumns;
-  readonly firstRow: number;
-  readonly endRow: number;
-  /** A guess of the chunk's draft bytes (a short guess costs one more native call). */
-  readonly draftBytesGuess: number;
-}
+import { rowsHeader, type DraftBuffer, type RowsDraft } from './draft-buffer';
 
 /** Written buffers kept for reuse: enough for the chunks of a few commits in flight. */
 const MAX_SPARE_BUFFERS = 8;
@@ -115,12 +99,14 @@ export class WriteQueue<Segment> {
   }
 
   /**
-   * Drafts and seals `chunk` on the pool, behind everything staged or queued so far. The
-   * chunk's buffers must stay unchanged until it is written.
+   * Drafts and seals `rows` on the pool, behind everything staged or queued so far, into a
+   * buffer of at least `draftBytesGuess` bytes (a short guess costs one more native call).
+   * The rows' buffers must stay unchanged until they are written.
    */
-  draftRowsInBackground(chunk: RowsChunk): void {
+  draftRowsInBackground(rows: RowsDraft, draftBytesGuess: number): void {
     if (this.#drafts.length > 0) this.sealInBackground(); // staged entries have earlier LSNs
-    const { header, tableName, operation, rowIds, columns, firstRow, endRow } = chunk;
+    const { tableName, operation, rowIds, columns, firstRow, endRow } = rows;
+    const header = rowsHeader(rows); // its own copy: the job outlives this call
     const run = async (buffer: Buffer, retried: boolean): Promise<Sealed> => {
       const result = await callNativeAsync((binding) =>
         binding.walDraftSealRowsAsync(buffer, header, tableName, operation, rowIds, columns.kinds, columns.nullTypes, columns.buffers, firstRow, endRow),
@@ -132,7 +118,7 @@ export class WriteQueue<Segment> {
       this.#recycle(buffer);
       return run(Buffer.allocUnsafeSlow(-result), true);
     };
-    const sealing = run(this.#buffer(chunk.draftBytesGuess), false);
+    const sealing = run(this.#buffer(draftBytesGuess), false);
     sealing.catch(() => undefined); // observed by the drain; never an unhandled rejection
     this.#enqueue({ sealing });
   }
