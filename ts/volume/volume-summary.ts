@@ -49,26 +49,34 @@ function valueAt(column: ColumnData, view: DataView, at: number): Value {
   }
 }
 
+/**
+ * The per-group zone maps of a native summary record (crates/core/src/volume/summary.rs):
+ * none for a single-group volume; `valueAt` reads a min or max at a byte offset.
+ */
+function readGroupZoneMaps(view: DataView, rowCount: number, valueAt: (at: number) => Value, none: Value): ZoneMap[] {
+  const n = native();
+  const zoneMaps: ZoneMap[] = [];
+  if (rowCount <= rowGroupRows()) return zoneMaps;
+  for (let g = 0; g < groupCount(rowCount); g += 1) {
+    const at = n.VOLUME_SUMMARY_GLOBAL_BYTES + g * n.VOLUME_SUMMARY_GROUP_BYTES;
+    const has = view.getUint32(at + 4, true) > 0;
+    zoneMaps.push({
+      min: has ? valueAt(at + 8) : none,
+      max: has ? valueAt(at + 16) : none,
+      nullCount: view.getUint32(at, true),
+      rowCount: groupRowCount(rowCount, g),
+    });
+  }
+  return zoneMaps;
+}
+
 /** Reads the native summary record layout (crates/core/src/volume/summary.rs). */
 function readFixedSummary(column: ColumnData, dataType: DataType, rowCount: number, out: Buffer, bloom: BloomFilter): ColumnSummary {
-  const n = native();
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const values = view.getUint32(4, true);
   const min = values > 0 ? valueAt(column, view, 16) : null;
   const max = values > 0 ? valueAt(column, view, 24) : null;
-  const groupZoneMaps: ZoneMap[] = [];
-  if (rowCount > rowGroupRows()) {
-    for (let g = 0; g < groupCount(rowCount); g += 1) {
-      const at = n.VOLUME_SUMMARY_GLOBAL_BYTES + g * n.VOLUME_SUMMARY_GROUP_BYTES;
-      const has = view.getUint32(at + 4, true) > 0;
-      groupZoneMaps.push({
-        min: has ? valueAt(column, view, at + 8) : nullOf(dataType),
-        max: has ? valueAt(column, view, at + 16) : nullOf(dataType),
-        nullCount: view.getUint32(at, true),
-        rowCount: groupRowCount(rowCount, g),
-      });
-    }
-  }
+  const groupZoneMaps = readGroupZoneMaps(view, rowCount, (at) => valueAt(column, view, at), nullOf(dataType));
   const sumInt = column.form === 'int64' ? BigInt.asIntN(128, (view.getBigUint64(40, true) << 64n) | view.getBigUint64(32, true)) : 0n;
   const numeric = column.form === 'int64' || column.form === 'float64';
   return {
@@ -120,19 +128,7 @@ function summarizeDictionary(column: DictionaryColumnData, rowCount: number): Co
   callNative((b) => b.volumeSummarizeDictionary(column.nulls, valueByteView(column), new Uint8Array(rank.buffer), out));
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const text = (at: number): string => column.dictionary[order[Number(view.getBigUint64(at, true))]!]!;
-  const groupZoneMaps: ZoneMap[] = [];
-  if (rowCount > rowGroupRows()) {
-    for (let g = 0; g < groupCount(rowCount); g += 1) {
-      const at = n.VOLUME_SUMMARY_GLOBAL_BYTES + g * n.VOLUME_SUMMARY_GROUP_BYTES;
-      const has = view.getUint32(at + 4, true) > 0;
-      groupZoneMaps.push({
-        min: has ? text(at + 8) : nullOf(DataType.Text),
-        max: has ? text(at + 16) : nullOf(DataType.Text),
-        nullCount: view.getUint32(at, true),
-        rowCount: groupRowCount(rowCount, g),
-      });
-    }
-  }
+  const groupZoneMaps = readGroupZoneMaps(view, rowCount, text, nullOf(DataType.Text));
   const nullCount = view.getUint32(0, true);
   // The volume-wide min / max are the dictionary's extremes, as stoolap takes them.
   const has = rowCount > nullCount;

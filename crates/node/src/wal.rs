@@ -164,33 +164,34 @@ fn row_columns<'a>(
         .collect())
 }
 
-/// A batch of rows to draft: everything `draft_rows` reads besides the output.
-struct RowsJob<'a> {
-    header: &'a [u8],
-    table_name: &'a [u8],
+/// A batch of rows to draft: everything `draft_rows` reads besides the output. `B` is a
+/// borrowed slice for the synchronous call and a held JS array for the pool job.
+struct RowsJob<B> {
+    header: B,
+    table_name: B,
     operation: u32,
-    row_ids: &'a [u8],
-    kinds: &'a [u8],
-    null_types: &'a [u8],
-    columns: &'a [Uint8Array],
+    row_ids: B,
+    kinds: B,
+    null_types: B,
+    columns: Vec<Uint8Array>,
     rows: std::ops::Range<usize>,
 }
 
-impl RowsJob<'_> {
+impl<B: std::ops::Deref<Target = [u8]>> RowsJob<B> {
     /// Drafts the rows at the start of `out`: the bytes written, or minus the bytes needed.
     fn draft(&self, out: &mut [u8]) -> napi::Result<f64> {
-        let [first_lsn, previous_lsn, txn_id, timestamp] = header_fields(self.header)?;
+        let [first_lsn, previous_lsn, txn_id, timestamp] = header_fields(&self.header)?;
         let header = RowBatchHeader {
             first_lsn,
             previous_lsn,
             txn_id: txn_id as i64,
-            table_name: self.table_name,
+            table_name: &self.table_name,
             operation: u8::try_from(self.operation)
                 .map_err(|_| invalid("operation must be a byte"))?,
             timestamp_nanos: timestamp as i64,
         };
-        let sources = row_columns(self.kinds, self.null_types, self.columns)?;
-        match draft_rows(out, &header, self.row_ids, &sources, self.rows.clone())
+        let sources = row_columns(&self.kinds, &self.null_types, &self.columns)?;
+        match draft_rows(out, &header, &self.row_ids, &sources, self.rows.clone())
             .map_err(to_napi)?
         {
             DraftOutcome::Written(bytes) => Ok(bytes as f64),
@@ -231,7 +232,7 @@ pub fn wal_draft_rows(
         row_ids,
         kinds,
         null_types,
-        columns: &columns,
+        columns,
         rows: first_row as usize..end_row as usize,
     };
     job.draft(out.get_mut(start..).unwrap_or_default())
@@ -239,14 +240,7 @@ pub fn wal_draft_rows(
 
 pub struct DraftSealRowsTask {
     out: Buffer,
-    header: Uint8Array,
-    table_name: Uint8Array,
-    operation: u32,
-    row_ids: Uint8Array,
-    kinds: Uint8Array,
-    null_types: Uint8Array,
-    columns: Vec<Uint8Array>,
-    rows: std::ops::Range<usize>,
+    job: RowsJob<Uint8Array>,
 }
 
 #[napi]
@@ -255,18 +249,8 @@ impl Task for DraftSealRowsTask {
     type JsValue = f64;
 
     fn compute(&mut self) -> napi::Result<f64> {
-        let job = RowsJob {
-            header: &self.header,
-            table_name: &self.table_name,
-            operation: self.operation,
-            row_ids: &self.row_ids,
-            kinds: &self.kinds,
-            null_types: &self.null_types,
-            columns: &self.columns,
-            rows: self.rows.clone(),
-        };
         let out: &mut [u8] = &mut self.out;
-        let drafted = job.draft(out)?;
+        let drafted = self.job.draft(out)?;
         if drafted < 0.0 {
             return Ok(drafted);
         }
@@ -299,8 +283,7 @@ pub fn wal_draft_seal_rows_async(
     first_row: u32,
     end_row: u32,
 ) -> AsyncTask<DraftSealRowsTask> {
-    AsyncTask::new(DraftSealRowsTask {
-        out,
+    let job = RowsJob {
         header,
         table_name,
         operation,
@@ -309,5 +292,6 @@ pub fn wal_draft_seal_rows_async(
         null_types,
         columns,
         rows: first_row as usize..end_row as usize,
-    })
+    };
+    AsyncTask::new(DraftSealRowsTask { out, job })
 }
