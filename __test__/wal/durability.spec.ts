@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { nodeFileSystem } from '../../ts/io/file-system';
 import { PersistenceManager } from '../../ts/persistence/persistence-manager';
 import { decodeCheckpointMeta } from '../../ts/wal/checkpoint-meta';
+import { DataType } from '../../ts/codec/data-type';
+import { RowColumnKind } from '../../ts/wal/row-columns';
 import { WalOperation } from '../../ts/wal/wal-constants';
 import { FaultyFileSystem } from './helpers/faulty-fs';
 import { tempDir } from './helpers/temp-dir';
@@ -70,6 +72,52 @@ test('full: the event loop keeps running while an fsync is in flight', async (t)
   await commitOne(pm);
   clearInterval(timer);
   t.true(ticks >= 3, `${ticks} timer ticks during the commit`);
+});
+
+/** Logs `rows` one-column rows of `txn` as one columnar batch (drafted on the libuv pool). */
+function recordIntegerBatch(pm: PersistenceManager, txn: bigint, rows: number): void {
+  const rowIds = new BigInt64Array(rows);
+  const values = new BigInt64Array(rows);
+  for (let index = 0, id = 1n; index < rows; index += 1, id += 1n) {
+    rowIds[index] = id;
+    values[index] = id * 10n;
+  }
+  const columns = {
+    kinds: Uint8Array.of(RowColumnKind.Int64),
+    nullTypes: Uint8Array.of(DataType.Integer),
+    buffers: [new Uint8Array(0), new Uint8Array(values.buffer), new Uint8Array(0)],
+  };
+  pm.recordInsertBatch(txn, 't', new Uint8Array(rowIds.buffer), rows, columns);
+}
+
+// Serial: the large batches below would take the event loop from the timing tests beside them.
+test.serial('full: a commit is acknowledged without waiting for a later commit still being drafted', async (t) => {
+  const dir = tempDir(t);
+  const pm = await PersistenceManager.open(dir, { syncMode: 'full' });
+  const small = pm.allocateTxnId();
+  pm.recordDml(small, 't', 1n, WalOperation.Insert, Buffer.from('x'));
+  const smallCommit = pm.commit(small);
+  const large = pm.allocateTxnId();
+  recordIntegerBatch(pm, large, 150_000); // milliseconds of drafting on the pool
+  let largeSettled = false;
+  const largeCommit = pm.commit(large).finally(() => (largeSettled = true));
+  await smallCommit;
+  await new Promise((resolve) => setImmediate(resolve));
+  t.false(largeSettled, 'the small commit was acknowledged on its own');
+  await largeCommit;
+  await pm.close();
+  t.deepEqual(await committedIds(dir), [small, large]);
+});
+
+test.serial('full: a commit drafted in several pool chunks is made durable by one fdatasync', async (t) => {
+  const fileSystem = new FaultyFileSystem();
+  await using pm = await PersistenceManager.open(tempDir(t), { syncMode: 'full', fileSystem });
+  await commitOne(pm); // the new file's directory entry is synced here, not below
+  const before = fileSystem.count('fdatasync');
+  const txn = pm.allocateTxnId();
+  recordIntegerBatch(pm, txn, 20_000); // ≈ 1.4 MB of entries: several chunks
+  await pm.commit(txn);
+  t.is(fileSystem.count('fdatasync'), before + 1);
 });
 
 test('none: a commit is written to the OS without any fdatasync', async (t) => {

@@ -6,11 +6,14 @@
  * `wal-manager.ts` drives those through `rotateTo`, `pause`/`resume` and `replaceSegment`.
  *
  * Durability pipeline ("rounds"). A caller that needs durability registers a waiter tagged
- * with the number of the next round. A round (one at a time) flushes the drafts with one
- * write, fdatasyncs every open file that has unsynced bytes (older rotated files first), fsyncs
- * the directory when a file is new, and then resolves every waiter of that round or earlier.
- * Commits that arrive while a round's fsync runs join the next round: concurrent commits
- * share one fsync, and none is acknowledged before its bytes are.
+ * with the LSN of the last entry staged before it. A round (one at a time, back to back while
+ * anyone waits) writes queued and staged entries until the file reaches the oldest waiter's
+ * LSN, plus whatever is sealed behind them, fdatasyncs every open file that has unsynced bytes
+ * (older rotated files first), fsyncs the directory when a file is new, and then resolves every
+ * waiter whose LSN the written bytes reach. Commits that arrive while a round's fsync runs join
+ * the next round: concurrent commits share one fsync, a commit whose batch is still being
+ * drafted on the pool does not hold back the commits before it, and none is acknowledged
+ * before its bytes are.
  *
  * What a crash leaves, by step: drafts not yet written — nothing of them on disk; written but
  * not synced — present after a process crash, possibly torn or missing after a power cut (the
@@ -44,7 +47,8 @@ export interface WalSegment {
 }
 
 interface Waiter {
-  readonly round: number;
+  /** Resolved once every entry up to this LSN is durable. */
+  readonly lsn: bigint;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -85,7 +89,6 @@ export class WalWriter {
   #lsn: bigint;
   #previousLsn: bigint;
   #waiters: Waiter[] = [];
-  #nextRound = 1;
   #round: Promise<void> | undefined;
   #roundInFlight: Promise<void> | undefined;
   #paused = false;
@@ -104,12 +107,17 @@ export class WalWriter {
     this.#lsn = lsn;
     this.#previousLsn = lsn;
     this.#options = options;
-    this.#queue = new WriteQueue<WalSegment>(this.#drafts, {
-      write: (bytes, length) => this.#writeBytes(bytes, length),
-      switchTo: (next) => void this.#segments.push(next),
+    this.#queue = new WriteQueue<WalSegment>(
+      this.#drafts,
+      {
+        write: (bytes, length) => this.#writeBytes(bytes, length),
+        switchTo: (next) => void this.#segments.push(next),
+        stagedLsn: () => this.#lsn,
       assertWritable: () => this.#assertWritable(),
-      fail: (error) => this.#poison(error, 'WAL sealing failed', this.current.path),
-    });
+        fail: (error) => this.#poison(error, 'WAL sealing failed', this.current.path),
+      },
+      lsn,
+    );
   }
 
   /** The last LSN assigned. */
@@ -311,7 +319,8 @@ export class WalWriter {
   /** Resolves once every entry staged before the call is durable (group commit). */
   sync(): Promise<void> {
     this.#assertWritable();
-    const promise = new Promise<void>((resolve, reject) => this.#waiters.push({ round: this.#nextRound, resolve, reject }));
+    const lsn = this.#lsn;
+    const promise = new Promise<void>((resolve, reject) => this.#waiters.push({ lsn, resolve, reject }));
     this.#kick();
     return promise;
   }
@@ -320,12 +329,9 @@ export class WalWriter {
     if (this.#round !== undefined) return;
     this.#round = (async () => {
       await null; // let commits issued in the same tick join this round
-      let first = true;
+      // Rounds run back to back while anyone waits: a commit staged during a round's fsync
+      // joins the next one, and a round never waits for batches its waiters do not need.
       while (this.#waiters.length > 0 && this.#failure === undefined) {
-        // After a round, give the committers it just released one macrotask to stage their
-        // next commits, so they join the next round instead of splitting into two convoys.
-        if (!first) await new Promise((resolve) => setImmediate(resolve));
-        first = false;
         while (this.#paused) await this.#resumed;
         const round = this.#runRound();
         this.#roundInFlight = round;
@@ -338,12 +344,15 @@ export class WalWriter {
     });
   }
 
-  /** One round: flush, fdatasync what is unsynced, fsync the directory if needed, resolve. */
+  /**
+   * One round: write the oldest queued batch and whatever is sealed behind it, fdatasync what is
+   * unsynced, fsync the directory if needed, and resolve the waiters whose entries that covered.
+   * Batches still being drafted go to the next round, so the disk is never idle behind them.
+   */
   async #runRound(): Promise<void> {
-    const round = this.#nextRound;
-    this.#nextRound += 1;
+    let covered: bigint;
     try {
-      await this.#queue.drain();
+      covered = await this.#queue.drainReady(this.#waiters[0]?.lsn ?? 0n);
       await this.#syncSegments();
     } catch (error) {
       this.#poison(error, 'WAL fsync failed', this.current.path);
@@ -352,7 +361,7 @@ export class WalWriter {
     this.#lastSyncMs = Date.now();
     const pending: Waiter[] = [];
     for (const waiter of this.#waiters) {
-      if (waiter.round <= round) waiter.resolve();
+      if (waiter.lsn <= covered) waiter.resolve();
       else pending.push(waiter);
     }
     this.#waiters = pending;

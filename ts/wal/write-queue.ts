@@ -10,7 +10,13 @@
  *   the file its LSN belongs to (`switchTo`).
  * - `drain` writes, in order, everything staged or queued when it was called — later appends
  *   go to a later drain, so a busy producer cannot starve a durability round.
+ * - `drainReady` (a group-commit round) waits only for the oldest queued batch, then writes
+ *   it and every batch after it that is already sealed, and answers the LSN it covered: the
+ *   round can fsync while later batches are still being drafted, instead of waiting for all.
  * - With nothing in flight, `flush` seals in place and writes at once (the common commit path).
+ *
+ * Every queued batch knows the LSN of its last entry, so the queue can say which LSN the bytes
+ * handed to the OS reach (`drainReady`'s answer): everything up to it is written.
  *
  * A crash loses whatever is still queued or staged: none of it was acknowledged. A write
  * failure is reported through the sink (which poisons the writer); the queue is then cleared.
@@ -22,6 +28,8 @@ import { rowsHeader, type DraftBuffer, type RowsDraft } from './draft-buffer';
 /** Written buffers kept for reuse: enough for the chunks of a few commits in flight. */
 const MAX_SPARE_BUFFERS = 8;
 const MIN_BUFFER_BYTES = 64 * 1024;
+/** Staged drafts up to this size are sealed in this thread rather than in a pool job of their own. */
+const SEAL_HERE_BYTES = 16 * 1024;
 
 /** Where queued work ends up. */
 export interface WriteSink<Segment> {
@@ -29,6 +37,8 @@ export interface WriteSink<Segment> {
   write(bytes: Uint8Array, length: number): void;
   /** Makes `segment` the current file. */
   switchTo(segment: Segment): void;
+  /** LSN of the last entry staged so far (every queued or staged entry is at or below it). */
+  stagedLsn(): bigint;
   /** Throws when the writer may no longer write (closed or poisoned). */
   assertWritable(): void;
   /** Poisons the writer with `error` and returns the error to throw. */
@@ -40,7 +50,15 @@ interface Sealed {
   readonly sealedBytes: number;
 }
 
-type Item<Segment> = { readonly sealing: Promise<Sealed> } | { readonly segment: Segment };
+interface Batch {
+  readonly sealing: Promise<Sealed>;
+  /** LSN of the batch's last entry. */
+  readonly lastLsn: bigint;
+  /** Set once `sealing` has settled (a round writes settled batches without waiting). */
+  settled: boolean;
+}
+
+type Item<Segment> = Batch | { readonly segment: Segment };
 
 export class WriteQueue<Segment> {
   readonly #drafts: DraftBuffer;
@@ -53,10 +71,14 @@ export class WriteQueue<Segment> {
   #written = 0;
   /** Written buffers, reused for the next detach or chunk. */
   #spares: Buffer[] = [];
+  /** LSN of the last entry handed to the OS. */
+  #writtenLsn: bigint;
 
-  constructor(drafts: DraftBuffer, sink: WriteSink<Segment>) {
+  /** `writtenLsn`: the LSN every entry already in the file reaches. */
+  constructor(drafts: DraftBuffer, sink: WriteSink<Segment>, writtenLsn: bigint) {
     this.#drafts = drafts;
     this.#sink = sink;
+    this.#writtenLsn = writtenLsn;
   }
 
   /** True while sealed batches or file switches wait to be written. */
@@ -90,12 +112,19 @@ export class WriteQueue<Segment> {
     this.#queued += 1;
   }
 
+  #enqueueBatch(sealing: Promise<Sealed>, lastLsn: bigint): void {
+    const batch: Batch = { sealing, lastLsn, settled: false };
+    const settle = (): void => void (batch.settled = true);
+    sealing.then(settle, settle); // a rejection is observed by the drain; never unhandled
+    this.#enqueue(batch);
+  }
+
   /** Hands the staged drafts to the libuv pool to be sealed; appends continue meanwhile. */
   sealInBackground(): void {
+    const lastLsn = this.#sink.stagedLsn();
     const { buffer, length } = this.#detach();
     const sealing = callNativeAsync((binding) => binding.walSealDraftsAsync(buffer, length)).then((sealedBytes) => ({ buffer, sealedBytes }));
-    sealing.catch(() => undefined); // observed by the drain; never an unhandled rejection
-    this.#enqueue({ sealing });
+    this.#enqueueBatch(sealing, lastLsn);
   }
 
   /**
@@ -104,7 +133,10 @@ export class WriteQueue<Segment> {
    * The rows' buffers must stay unchanged until they are written.
    */
   draftRowsInBackground(rows: RowsDraft, draftBytesGuess: number): void {
-    if (this.#drafts.length > 0) this.sealInBackground(); // staged entries have earlier LSNs
+    // Staged entries have earlier LSNs. A few (a commit entry) are sealed here: a pool job
+    // of their own would cost a thread hand-off for microseconds of work.
+    if (this.#drafts.length >= SEAL_HERE_BYTES) this.sealInBackground();
+    else this.#queueStaged();
     const { tableName, operation, rowIds, columns, firstRow, endRow } = rows;
     const header = rowsHeader(rows); // its own copy: the job outlives this call
     const run = async (buffer: Buffer, retried: boolean): Promise<Sealed> => {
@@ -118,25 +150,26 @@ export class WriteQueue<Segment> {
       this.#recycle(buffer);
       return run(Buffer.allocUnsafeSlow(-result), true);
     };
-    const sealing = run(this.#buffer(draftBytesGuess), false);
-    sealing.catch(() => undefined); // observed by the drain; never an unhandled rejection
-    this.#enqueue({ sealing });
+    this.#enqueueBatch(run(this.#buffer(draftBytesGuess), false), rows.firstLsn + BigInt(endRow - firstRow) - 1n);
   }
 
   /** Seals the staged drafts here and queues them behind the batches in flight. */
   #queueStaged(): void {
     if (this.#drafts.length === 0) return;
+    const lastLsn = this.#sink.stagedLsn();
     const { buffer, length } = this.#detach();
     const sealedBytes = callNative((binding) => binding.walSealDrafts(buffer, length));
-    this.#enqueue({ sealing: Promise.resolve({ buffer, sealedBytes }) });
+    this.#enqueue({ sealing: Promise.resolve({ buffer, sealedBytes }), lastLsn, settled: true });
   }
 
   /** Seals and writes the staged drafts in this thread. Only when nothing is in flight. */
   flush(): void {
     if (this.#drafts.length === 0) return;
+    const lastLsn = this.#sink.stagedLsn();
     const bytes = this.#drafts.seal();
     this.#sink.write(bytes, bytes.length);
     this.#drafts.clear();
+    this.#writtenLsn = lastLsn;
   }
 
   /** Everything staged so far goes to the current file; everything after it to `segment`. */
@@ -158,8 +191,37 @@ export class WriteQueue<Segment> {
     }
     this.#queueStaged();
     const target = this.#queued;
+    return this.#serialized(() => this.#writeItems(target, undefined));
+  }
+
+  /**
+   * Writes queued batches in order until the file reaches `neededLsn` (waiting for each to be
+   * sealed), then every batch after them that is sealed already, and the staged drafts when
+   * nothing is left queued. Resolves with the LSN that everything handed to the OS reaches.
+   */
+  drainReady(neededLsn: bigint): Promise<bigint> {
+    if (!this.busy) {
+      this.flush();
+      return Promise.resolve(this.#coveredLsn());
+    }
+    this.#queueStaged();
+    const target = this.#queued;
+    return this.#serialized(async () => {
+      await this.#writeItems(target, neededLsn);
+      if (this.#items.length === 0) this.flush(); // drafts staged while the oldest batch sealed
+      return this.#coveredLsn();
+    });
+  }
+
+  /** Everything up to this LSN is handed to the OS (everything, once nothing waits). */
+  #coveredLsn(): bigint {
+    return this.#items.length === 0 && this.#drafts.length === 0 ? this.#sink.stagedLsn() : this.#writtenLsn;
+  }
+
+  /** Runs `task` after every drain started before it (drains never interleave). */
+  #serialized<T>(task: () => Promise<T>): Promise<T> {
     this.#draining += 1;
-    const run = this.#tail.then(() => this.#drainUpTo(target));
+    const run = this.#tail.then(task);
     this.#tail = run.then(
       () => void (this.#draining -= 1),
       () => void (this.#draining -= 1),
@@ -167,7 +229,11 @@ export class WriteQueue<Segment> {
     return run;
   }
 
-  async #drainUpTo(target: number): Promise<void> {
+  /**
+   * Writes queued items up to number `target`, waiting for each to be sealed. With `neededLsn`,
+   * stops instead at the first batch not sealed yet once the file reaches `neededLsn`.
+   */
+  async #writeItems(target: number, neededLsn: bigint | undefined): Promise<void> {
     while (this.#written < target && this.#items.length > 0) {
       const item = this.#items[0]!;
       if ('segment' in item) {
@@ -176,6 +242,7 @@ export class WriteQueue<Segment> {
         this.#sink.switchTo(item.segment);
         continue;
       }
+      if (neededLsn !== undefined && this.#writtenLsn >= neededLsn && !item.settled) break;
       let sealed: Sealed;
       try {
         sealed = await item.sealing;
@@ -186,6 +253,7 @@ export class WriteQueue<Segment> {
       this.#items.shift();
       this.#written += 1;
       this.#sink.write(sealed.buffer, sealed.sealedBytes);
+      this.#writtenLsn = item.lastLsn;
       this.#recycle(sealed.buffer);
     }
     this.#sink.assertWritable();
