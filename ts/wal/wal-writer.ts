@@ -13,7 +13,9 @@
  * waiter whose LSN the written bytes reach. Commits that arrive while a round's fsync runs join
  * the next round: concurrent commits share one fsync, a commit whose batch is still being
  * drafted on the pool does not hold back the commits before it, and none is acknowledged
- * before its bytes are.
+ * before its bytes are. The next round is started (its write and fdatasync issued, when its
+ * batches are sealed) before the previous round's committers are released, so the disk works
+ * while they run rather than after.
  *
  * What a crash leaves, by step: drafts not yet written — nothing of them on disk; written but
  * not synced — present after a process crash, possibly torn or missing after a power cut (the
@@ -90,6 +92,7 @@ export class WalWriter {
   #previousLsn: bigint;
   #waiters: Waiter[] = [];
   #round: Promise<void> | undefined;
+  /** Settles when the round under way (if any) has; never rejects. */
   #roundInFlight: Promise<void> | undefined;
   #paused = false;
   #closed = false;
@@ -329,42 +332,62 @@ export class WalWriter {
     if (this.#round !== undefined) return;
     this.#round = (async () => {
       await null; // let commits issued in the same tick join this round
-      // Rounds run back to back while anyone waits: a commit staged during a round's fsync
-      // joins the next one, and a round never waits for batches its waiters do not need.
-      while (this.#waiters.length > 0 && this.#failure === undefined) {
-        while (this.#paused) await this.#resumed;
-        const round = this.#runRound();
-        this.#roundInFlight = round;
-        await round;
-        this.#roundInFlight = undefined;
+      let round: Promise<bigint> | undefined;
+      while (this.#failure === undefined) {
+        if (round === undefined) {
+          while (this.#paused) await this.#resumed;
+          const oldest = this.#waiters[0];
+          if (oldest === undefined || this.#failure !== undefined) break;
+          round = this.#startRound(oldest.lsn);
+        }
+        let covered: bigint;
+        try {
+          covered = await round;
+        } catch (error) {
+          this.#poison(error, 'WAL fsync failed', this.current.path);
+          break;
+        }
+        this.#lastSyncMs = Date.now();
+        const pending = this.#waiters.filter((waiter) => waiter.lsn > covered);
+        // The next round starts before this one's committers are released: its write and
+        // fsync are then under way while they run, instead of queued behind their work.
+        round = pending.length > 0 && !this.#paused ? this.#startRound(pending[0]!.lsn) : undefined;
+        for (const waiter of this.#waiters) if (waiter.lsn <= covered) waiter.resolve();
+        this.#waiters = pending;
       }
     })().finally(() => {
       this.#round = undefined;
+      this.#roundInFlight = undefined;
       if (this.#waiters.length > 0 && this.#failure === undefined) this.#kick();
     });
   }
 
   /**
-   * One round: write the oldest queued batch and whatever is sealed behind it, fdatasync what is
-   * unsynced, fsync the directory if needed, and resolve the waiters whose entries that covered.
-   * Batches still being drafted go to the next round, so the disk is never idle behind them.
+   * Starts a round for waiters from `neededLsn` on: writes the queue until the file reaches
+   * `neededLsn` plus whatever is sealed behind it, fdatasyncs what is unsynced, fsyncs the
+   * directory if needed; resolves with the LSN the synced bytes reach. When nothing it needs
+   * is still being sealed, the write and the first fdatasync are issued before this returns.
    */
-  async #runRound(): Promise<void> {
-    let covered: bigint;
+  #startRound(neededLsn: bigint): Promise<bigint> {
+    let round: Promise<bigint>;
     try {
-      covered = await this.#queue.drainReady(this.#waiters[0]?.lsn ?? 0n);
-      await this.#syncSegments();
+      const covered = this.#queue.writeReadyNow(neededLsn);
+      round =
+        covered !== undefined
+          ? this.#syncSegments().then(() => covered)
+          : (async () => {
+              const reached = await this.#queue.drainReady(neededLsn);
+              await this.#syncSegments();
+              return reached;
+            })();
     } catch (error) {
-      this.#poison(error, 'WAL fsync failed', this.current.path);
-      return;
+      round = Promise.reject(error);
     }
-    this.#lastSyncMs = Date.now();
-    const pending: Waiter[] = [];
-    for (const waiter of this.#waiters) {
-      if (waiter.lsn <= covered) waiter.resolve();
-      else pending.push(waiter);
-    }
-    this.#waiters = pending;
+    this.#roundInFlight = round.then(
+      () => undefined,
+      () => undefined,
+    );
+    return round;
   }
 
   async #syncSegments(): Promise<void> {

@@ -10,9 +10,11 @@
  *   the file its LSN belongs to (`switchTo`).
  * - `drain` writes, in order, everything staged or queued when it was called — later appends
  *   go to a later drain, so a busy producer cannot starve a durability round.
- * - `drainReady` (a group-commit round) waits only for the oldest queued batch, then writes
- *   it and every batch after it that is already sealed, and answers the LSN it covered: the
- *   round can fsync while later batches are still being drafted, instead of waiting for all.
+ * - `drainReady` (a group-commit round) waits only for the batches its oldest waiter needs,
+ *   then writes every batch after them that is already sealed, and answers the LSN it
+ *   covered: the round can fsync while later batches are still being drafted.
+ *   `writeReadyNow` does the same without waiting, when nothing it needs is still sealing, so
+ *   the writer can start a round's fsync in the same tick as the previous one completes.
  * - With nothing in flight, `flush` seals in place and writes at once (the common commit path).
  *
  * Every queued batch knows the LSN of its last entry, so the queue can say which LSN the bytes
@@ -56,6 +58,8 @@ interface Batch {
   readonly lastLsn: bigint;
   /** Set once `sealing` has settled (a round writes settled batches without waiting). */
   settled: boolean;
+  /** `sealing`'s value once fulfilled, so it can be written without a microtask hop. */
+  sealed?: Sealed | undefined;
 }
 
 type Item<Segment> = Batch | { readonly segment: Segment };
@@ -114,8 +118,13 @@ export class WriteQueue<Segment> {
 
   #enqueueBatch(sealing: Promise<Sealed>, lastLsn: bigint): void {
     const batch: Batch = { sealing, lastLsn, settled: false };
-    const settle = (): void => void (batch.settled = true);
-    sealing.then(settle, settle); // a rejection is observed by the drain; never unhandled
+    sealing.then(
+      (sealed) => {
+        batch.sealed = sealed;
+        batch.settled = true;
+      },
+      () => void (batch.settled = true), // a rejection is observed by the drain; never unhandled
+    );
     this.#enqueue(batch);
   }
 
@@ -158,8 +167,8 @@ export class WriteQueue<Segment> {
     if (this.#drafts.length === 0) return;
     const lastLsn = this.#sink.stagedLsn();
     const { buffer, length } = this.#detach();
-    const sealedBytes = callNative((binding) => binding.walSealDrafts(buffer, length));
-    this.#enqueue({ sealing: Promise.resolve({ buffer, sealedBytes }), lastLsn, settled: true });
+    const sealed = { buffer, sealedBytes: callNative((binding) => binding.walSealDrafts(buffer, length)) };
+    this.#enqueue({ sealing: Promise.resolve(sealed), lastLsn, settled: true, sealed });
   }
 
   /** Seals and writes the staged drafts in this thread. Only when nothing is in flight. */
@@ -213,6 +222,48 @@ export class WriteQueue<Segment> {
     });
   }
 
+  /**
+   * `drainReady` without waiting: writes what is sealed, in order, and answers the LSN covered
+   * — or undefined when it cannot reach `neededLsn` now (a drain is running, or a batch it needs
+   * is still being sealed). What it wrote stays written; the caller then uses `drainReady`.
+   */
+  writeReadyNow(neededLsn: bigint): bigint | undefined {
+    if (this.#draining > 0) return undefined;
+    if (!this.busy) {
+      this.flush();
+      return this.#coveredLsn();
+    }
+    this.#queueStaged();
+    while (this.#items.length > 0) {
+      const item = this.#items[0]!;
+      if (!('segment' in item) && item.sealed === undefined) {
+        if (this.#writtenLsn >= neededLsn) break;
+        return undefined;
+      }
+      this.#writeHead();
+    }
+    if (this.#items.length === 0) this.flush();
+    return this.#coveredLsn();
+  }
+
+  /** Writes the oldest queued item (a file switch, or a batch whose `sealed` is known). */
+  #writeHead(): void {
+    const item = this.#items[0]!;
+    if ('segment' in item) {
+      this.#items.shift();
+      this.#written += 1;
+      this.#sink.switchTo(item.segment);
+      return;
+    }
+    const sealed = item.sealed!;
+    this.#sink.assertWritable();
+    this.#items.shift();
+    this.#written += 1;
+    this.#sink.write(sealed.buffer, sealed.sealedBytes);
+    this.#writtenLsn = item.lastLsn;
+    this.#recycle(sealed.buffer);
+  }
+
   /** Everything up to this LSN is handed to the OS (everything, once nothing waits). */
   #coveredLsn(): bigint {
     return this.#items.length === 0 && this.#drafts.length === 0 ? this.#sink.stagedLsn() : this.#writtenLsn;
@@ -236,25 +287,15 @@ export class WriteQueue<Segment> {
   async #writeItems(target: number, neededLsn: bigint | undefined): Promise<void> {
     while (this.#written < target && this.#items.length > 0) {
       const item = this.#items[0]!;
-      if ('segment' in item) {
-        this.#items.shift();
-        this.#written += 1;
-        this.#sink.switchTo(item.segment);
-        continue;
+      if (!('segment' in item) && item.sealed === undefined) {
+        if (neededLsn !== undefined && this.#writtenLsn >= neededLsn && !item.settled) break;
+        try {
+          item.sealed = await item.sealing;
+        } catch (error) {
+          throw this.#sink.fail(error);
+        }
       }
-      if (neededLsn !== undefined && this.#writtenLsn >= neededLsn && !item.settled) break;
-      let sealed: Sealed;
-      try {
-        sealed = await item.sealing;
-      } catch (error) {
-        throw this.#sink.fail(error);
-      }
-      this.#sink.assertWritable();
-      this.#items.shift();
-      this.#written += 1;
-      this.#sink.write(sealed.buffer, sealed.sealedBytes);
-      this.#writtenLsn = item.lastLsn;
-      this.#recycle(sealed.buffer);
+      this.#writeHead();
     }
     this.#sink.assertWritable();
   }
