@@ -120,6 +120,41 @@ test.serial('full: a commit drafted in several pool chunks is made durable by on
   t.is(fileSystem.count('fdatasync'), before + 1);
 });
 
+/** A file system whose fdatasync takes `delayMs`, counting calls when they are issued. */
+class IssueCountingFileSystem extends FaultyFileSystem {
+  issued = 0;
+  constructor(readonly delayMs: number) {
+    super();
+  }
+  override async fdatasync(fd: number): Promise<void> {
+    this.issued += 1;
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    return super.fdatasync(fd);
+  }
+}
+
+// Serial: it counts fdatasyncs issued by its own store only at known moments.
+test.serial('full: the next round’s fdatasync is issued before the previous round’s committers run', async (t) => {
+  const fileSystem = new IssueCountingFileSystem(20);
+  await using pm = await PersistenceManager.open(tempDir(t), { syncMode: 'full', fileSystem });
+  await commitOne(pm); // the new file's directory entry is synced here, not below
+  const before = fileSystem.issued;
+  const first = pm.allocateTxnId();
+  pm.recordDml(first, 't', 1n, WalOperation.Insert, Buffer.from('first'));
+  const firstCommit = pm.commit(first);
+  const firstDurable = pm.sync();
+  await new Promise((resolve) => setTimeout(resolve, 5)); // the first round is in its fdatasync
+  // Queued behind it: a batch sealed on the pool and its commit entry, ready long before the
+  // first round ends. Writing them used to take a promise hop each, after the committers ran.
+  const second = pm.allocateTxnId();
+  recordIntegerBatch(pm, second, 1_000);
+  const secondCommit = pm.commit(second);
+  const issuedWhenFirstDurable = await firstDurable.then(() => fileSystem.issued - before);
+  t.is(issuedWhenFirstDurable, 2);
+  await Promise.all([firstCommit, secondCommit]);
+  t.is(fileSystem.issued - before, 2);
+});
+
 test('none: a commit is written to the OS without any fdatasync', async (t) => {
   const fileSystem = new FaultyFileSystem();
   const dir = tempDir(t);
