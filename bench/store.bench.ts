@@ -84,10 +84,11 @@ async function oursIngest(dir: string, candles: readonly Candle[], options: Inge
   }
 }
 
-const PIPELINED_COMMITS = 4;
+/** Commits allowed to wait for the disk at once in the pipelined rows. */
+const PIPELINED_DEPTHS = [4, 8] as const;
 const OURS = {
   columns: 'permafrost insertColumns, each commit awaited',
-  pipelined: `permafrost insertColumns, ${PIPELINED_COMMITS} commits in flight`,
+  pipelined: (depth: number) => `permafrost insertColumns, ${depth} commits in flight`,
   rows: 'permafrost insert (one call per row), each commit awaited',
 } as const;
 
@@ -96,7 +97,7 @@ async function ingestSection(peers: Peers, runs: number, rows: number): Promise<
   const candles = [...generateCandles(rows)];
   const subjects: Array<[string, (dir: string) => Promise<number>]> = [
     [OURS.columns, (dir) => oursIngest(dir, candles)],
-    [OURS.pipelined, (dir) => oursIngest(dir, candles, { inFlight: PIPELINED_COMMITS })],
+    ...PIPELINED_DEPTHS.map((depth): [string, (dir: string) => Promise<number>] => [OURS.pipelined(depth), (dir) => oursIngest(dir, candles, { inFlight: depth })]),
     [OURS.rows, (dir) => oursIngest(dir, candles, { api: 'rows' })],
   ];
   if (peers.sqlite) subjects.push(['better-sqlite3', async (dir) => peers.sqlite!.ingest(dir, candles, BATCH_ROWS)]);
@@ -124,7 +125,7 @@ async function ingestSection(peers: Peers, runs: number, rows: number): Promise<
     rows: table,
     notes: [
       "permafrost: syncMode 'full' (a commit resolves only once fdatasynced); better-sqlite3: WAL, synchronous=FULL (synchronous API: one transaction at a time); lmdb-js: default synced commits, one awaited transaction per batch",
-      `"${PIPELINED_COMMITS} commits in flight": the next batches are prepared while earlier commits wait for the disk (group commit); every batch is still acknowledged only once durable`,
+      `"N commits in flight": the next batches are prepared while earlier commits wait for the disk (group commit); every batch is still acknowledged only once durable`,
     ],
   };
 }
