@@ -116,7 +116,7 @@ export class WalWriter {
         write: (bytes, length) => this.#writeBytes(bytes, length),
         switchTo: (next) => void this.#segments.push(next),
         stagedLsn: () => this.#lsn,
-      assertWritable: () => this.#assertWritable(),
+        assertWritable: () => this.#assertWritable(),
         fail: (error) => this.#poison(error, 'WAL sealing failed', this.current.path),
       },
       lsn,

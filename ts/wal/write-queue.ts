@@ -10,15 +10,14 @@
  *   the file its LSN belongs to (`switchTo`).
  * - `drain` writes, in order, everything staged or queued when it was called — later appends
  *   go to a later drain, so a busy producer cannot starve a durability round.
- * - `drainReady` (a group-commit round) waits only for the batches its oldest waiter needs,
- *   then writes every batch after them that is already sealed, and answers the LSN it
- *   covered: the round can fsync while later batches are still being drafted.
- *   `writeReadyNow` does the same without waiting, when nothing it needs is still sealing, so
- *   the writer can start a round's fsync in the same tick as the previous one completes.
+ * - A group-commit round writes only what its oldest waiter needs plus whatever is already
+ *   sealed behind it, and learns the LSN it covered: it can fsync while later batches are
+ *   still being drafted. `writeReadyNow` does it at once when nothing needed is still sealing
+ *   (so the round's fsync starts in the same tick); `drainReady` waits for what is.
  * - With nothing in flight, `flush` seals in place and writes at once (the common commit path).
  *
  * Every queued batch knows the LSN of its last entry, so the queue can say which LSN the bytes
- * handed to the OS reach (`drainReady`'s answer): everything up to it is written.
+ * handed to the OS reach (a round's answer): everything up to it is written.
  *
  * A crash loses whatever is still queued or staged: none of it was acknowledged. A write
  * failure is reported through the sink (which poisons the writer); the queue is then cleared.
@@ -30,8 +29,6 @@ import { rowsHeader, type DraftBuffer, type RowsDraft } from './draft-buffer';
 /** Written buffers kept for reuse: enough for the chunks of a few commits in flight. */
 const MAX_SPARE_BUFFERS = 8;
 const MIN_BUFFER_BYTES = 64 * 1024;
-/** Staged drafts up to this size are sealed in this thread rather than in a pool job of their own. */
-const SEAL_HERE_BYTES = 16 * 1024;
 
 /** Where queued work ends up. */
 export interface WriteSink<Segment> {
@@ -56,9 +53,7 @@ interface Batch {
   readonly sealing: Promise<Sealed>;
   /** LSN of the batch's last entry. */
   readonly lastLsn: bigint;
-  /** Set once `sealing` has settled (a round writes settled batches without waiting). */
-  settled: boolean;
-  /** `sealing`'s value once fulfilled, so it can be written without a microtask hop. */
+  /** `sealing`'s value once fulfilled, so a round can write it without a microtask hop. */
   sealed?: Sealed | undefined;
 }
 
@@ -117,13 +112,10 @@ export class WriteQueue<Segment> {
   }
 
   #enqueueBatch(sealing: Promise<Sealed>, lastLsn: bigint): void {
-    const batch: Batch = { sealing, lastLsn, settled: false };
+    const batch: Batch = { sealing, lastLsn };
     sealing.then(
-      (sealed) => {
-        batch.sealed = sealed;
-        batch.settled = true;
-      },
-      () => void (batch.settled = true), // a rejection is observed by the drain; never unhandled
+      (sealed) => void (batch.sealed = sealed),
+      () => undefined, // a rejection is observed by the drain; never unhandled
     );
     this.#enqueue(batch);
   }
@@ -142,10 +134,9 @@ export class WriteQueue<Segment> {
    * The rows' buffers must stay unchanged until they are written.
    */
   draftRowsInBackground(rows: RowsDraft, draftBytesGuess: number): void {
-    // Staged entries have earlier LSNs. A few (a commit entry) are sealed here: a pool job
-    // of their own would cost a thread hand-off for microseconds of work.
-    if (this.#drafts.length >= SEAL_HERE_BYTES) this.sealInBackground();
-    else this.#queueStaged();
+    // Staged entries have earlier LSNs. They are sealed here: the flush trigger keeps them
+    // small (usually one commit entry), and a pool job would cost a thread hand-off.
+    this.#queueStaged();
     const { tableName, operation, rowIds, columns, firstRow, endRow } = rows;
     const header = rowsHeader(rows); // its own copy: the job outlives this call
     const run = async (buffer: Buffer, retried: boolean): Promise<Sealed> => {
@@ -168,7 +159,7 @@ export class WriteQueue<Segment> {
     const lastLsn = this.#sink.stagedLsn();
     const { buffer, length } = this.#detach();
     const sealed = { buffer, sealedBytes: callNative((binding) => binding.walSealDrafts(buffer, length)) };
-    this.#enqueue({ sealing: Promise.resolve(sealed), lastLsn, settled: true, sealed });
+    this.#enqueue({ sealing: Promise.resolve(sealed), lastLsn, sealed });
   }
 
   /** Seals and writes the staged drafts in this thread. Only when nothing is in flight. */
@@ -200,40 +191,38 @@ export class WriteQueue<Segment> {
     }
     this.#queueStaged();
     const target = this.#queued;
-    return this.#serialized(() => this.#writeItems(target, undefined));
+    return this.#serialized(() => this.#writeItems(target));
   }
 
   /**
-   * Writes queued batches in order until the file reaches `neededLsn` (waiting for each to be
-   * sealed), then every batch after them that is sealed already, and the staged drafts when
-   * nothing is left queued. Resolves with the LSN that everything handed to the OS reaches.
+   * Writes what a round for waiters from `neededLsn` on needs, without waiting: the queue in
+   * order while each batch is sealed, stopping at the first batch still sealing once the file
+   * reaches `neededLsn`, then the staged drafts if nothing is left queued. Answers the LSN the
+   * bytes handed to the OS reach — or undefined when a needed batch is still sealing or a
+   * drain is running (what it wrote stays written; then use `drainReady`).
    */
+  writeReadyNow(neededLsn: bigint): bigint | undefined {
+    return this.#draining > 0 ? undefined : this.#writeReady(neededLsn);
+  }
+
+  /** `writeReadyNow`, waiting for the batches `neededLsn` needs (behind any running drain). */
   drainReady(neededLsn: bigint): Promise<bigint> {
-    if (!this.busy) {
-      this.flush();
-      return Promise.resolve(this.#coveredLsn());
-    }
-    this.#queueStaged();
-    const target = this.#queued;
     return this.#serialized(async () => {
-      await this.#writeItems(target, neededLsn);
-      if (this.#items.length === 0) this.flush(); // drafts staged while the oldest batch sealed
-      return this.#coveredLsn();
+      for (;;) {
+        const covered = this.#writeReady(neededLsn);
+        if (covered !== undefined) return covered;
+        const head = this.#items[0] as Batch; // a needed batch still sealing
+        try {
+          head.sealed = await head.sealing;
+        } catch (error) {
+          throw this.#sink.fail(error);
+        }
+      }
     });
   }
 
-  /**
-   * `drainReady` without waiting: writes what is sealed, in order, and answers the LSN covered
-   * — or undefined when it cannot reach `neededLsn` now (a drain is running, or a batch it needs
-   * is still being sealed). What it wrote stays written; the caller then uses `drainReady`.
-   */
-  writeReadyNow(neededLsn: bigint): bigint | undefined {
-    if (this.#draining > 0) return undefined;
-    if (!this.busy) {
-      this.flush();
-      return this.#coveredLsn();
-    }
-    this.#queueStaged();
+  #writeReady(neededLsn: bigint): bigint | undefined {
+    if (this.#items.length > 0) this.#queueStaged();
     while (this.#items.length > 0) {
       const item = this.#items[0]!;
       if (!('segment' in item) && item.sealed === undefined) {
@@ -280,15 +269,11 @@ export class WriteQueue<Segment> {
     return run;
   }
 
-  /**
-   * Writes queued items up to number `target`, waiting for each to be sealed. With `neededLsn`,
-   * stops instead at the first batch not sealed yet once the file reaches `neededLsn`.
-   */
-  async #writeItems(target: number, neededLsn: bigint | undefined): Promise<void> {
+  /** Writes queued items up to number `target`, waiting for each to be sealed. */
+  async #writeItems(target: number): Promise<void> {
     while (this.#written < target && this.#items.length > 0) {
       const item = this.#items[0]!;
       if (!('segment' in item) && item.sealed === undefined) {
-        if (neededLsn !== undefined && this.#writtenLsn >= neededLsn && !item.settled) break;
         try {
           item.sealed = await item.sealing;
         } catch (error) {
