@@ -155,6 +155,39 @@ test.serial('full: the next round’s fdatasync is issued before the previous ro
   t.is(fileSystem.issued - before, 2);
 });
 
+// Serial: it keeps the pool busy with batches.
+test.serial('staged entries of any size queued between batches in flight reach the file in LSN order', async (t) => {
+  const dir = tempDir(t);
+  const pm = await PersistenceManager.open(dir, { syncMode: 'full', walFlushTriggerBytes: 1 << 20 });
+  const expected = new Map<bigint, number>();
+  const commits: Array<Promise<bigint>> = [];
+  // Row transactions of 2 and 300 entries (about 60 bytes and 40 KB of drafts) after batches
+  // still being drafted: the small ones are copied out of the staging buffer, the large
+  // ones detached from it.
+  for (const [n, rowEntries] of [2, 300, 2, 300, 300, 2].entries()) {
+    const batch = pm.allocateTxnId();
+    recordIntegerBatch(pm, batch, 500 + n);
+    expected.set(batch, 500 + n);
+    commits.push(pm.commit(batch));
+    const rows = pm.allocateTxnId();
+    for (let row = 0; row < rowEntries; row += 1) pm.recordDml(rows, 't', BigInt(row), WalOperation.Insert, Buffer.alloc(90, row));
+    expected.set(rows, rowEntries);
+    commits.push(pm.commit(rows));
+  }
+  await Promise.all(commits);
+  await pm.close();
+  await using again = await PersistenceManager.open(dir);
+  const lsns: bigint[] = [];
+  const counts = new Map<bigint, number>();
+  await again.replayTwoPhase(0n, (entry) => {
+    lsns.push(entry.lsn);
+    if (entry.operation === WalOperation.Insert) counts.set(entry.txnId, (counts.get(entry.txnId) ?? 0) + 1);
+  });
+  t.deepEqual(again.recoveryReport.corruption, []);
+  t.true(lsns.every((lsn, index) => index === 0 || lsn === lsns[index - 1]! + 1n), 'no LSN missing or out of order');
+  t.deepEqual(counts, expected);
+});
+
 test('none: a commit is written to the OS without any fdatasync', async (t) => {
   const fileSystem = new FaultyFileSystem();
   const dir = tempDir(t);

@@ -26,9 +26,15 @@ import { PermafrostError } from '../errors';
 import { callNative, callNativeAsync } from '../native';
 import { rowsHeader, type DraftBuffer, type RowsDraft } from './draft-buffer';
 
-/** Written buffers kept for reuse: enough for the chunks of a few commits in flight. */
-const MAX_SPARE_BUFFERS = 8;
+/**
+ * Written buffers kept for reuse: enough for the chunks of the commits in flight. A fresh
+ * buffer of this size is an mmap, page faults on first touch and external memory that drives
+ * V8's GC, so reuse matters more than the bytes held.
+ */
+const MAX_SPARE_BUFFERS = 16;
 const MIN_BUFFER_BYTES = 64 * 1024;
+/** Staged drafts up to this size are sealed in place and copied out, keeping the big buffer. */
+const COPY_STAGED_BYTES = 16 * 1024;
 
 /** Where queued work ends up. */
 export interface WriteSink<Segment> {
@@ -47,6 +53,8 @@ export interface WriteSink<Segment> {
 interface Sealed {
   readonly buffer: Buffer;
   readonly sealedBytes: number;
+  /** False for a copy that may share memory with other buffers (never reused). */
+  readonly reusable: boolean;
 }
 
 interface Batch {
@@ -91,19 +99,29 @@ export class WriteQueue<Segment> {
   }
 
   #detach(): { buffer: Buffer; length: number } {
-    return this.#drafts.detach(this.#spares.pop());
+    return this.#drafts.detach(this.#buffer(MIN_BUFFER_BYTES));
   }
 
-  /** A spare of at least `bytes` bytes, or a new buffer. */
+  /** The smallest spare of at least `bytes` bytes, or a new buffer. */
   #buffer(bytes: number): Buffer {
-    const spare = this.#spares.pop();
-    if (spare !== undefined && spare.length >= bytes) return spare;
-    if (spare !== undefined) this.#recycle(spare);
+    let best = -1;
+    for (let i = 0; i < this.#spares.length; i += 1) {
+      const length = this.#spares[i]!.length;
+      if (length >= bytes && (best < 0 || length < this.#spares[best]!.length)) best = i;
+    }
+    if (best >= 0) return this.#spares.splice(best, 1)[0]!;
     return Buffer.allocUnsafeSlow(Math.max(bytes, MIN_BUFFER_BYTES));
   }
 
+  /** Keeps `buffer` for reuse; when the spares are full, the smallest one gives way. */
   #recycle(buffer: Buffer): void {
-    if (this.#spares.length < MAX_SPARE_BUFFERS) this.#spares.unshift(buffer);
+    if (this.#spares.length < MAX_SPARE_BUFFERS) {
+      this.#spares.push(buffer);
+      return;
+    }
+    let smallest = 0;
+    for (let i = 1; i < this.#spares.length; i += 1) if (this.#spares[i]!.length < this.#spares[smallest]!.length) smallest = i;
+    if (this.#spares[smallest]!.length < buffer.length) this.#spares[smallest] = buffer;
   }
 
   #enqueue(item: Item<Segment>): void {
@@ -124,7 +142,7 @@ export class WriteQueue<Segment> {
   sealInBackground(): void {
     const lastLsn = this.#sink.stagedLsn();
     const { buffer, length } = this.#detach();
-    const sealing = callNativeAsync((binding) => binding.walSealDraftsAsync(buffer, length)).then((sealedBytes) => ({ buffer, sealedBytes }));
+    const sealing = callNativeAsync((binding) => binding.walSealDraftsAsync(buffer, length)).then((sealedBytes) => ({ buffer, sealedBytes, reusable: true }));
     this.#enqueueBatch(sealing, lastLsn);
   }
 
@@ -143,7 +161,7 @@ export class WriteQueue<Segment> {
       const result = await callNativeAsync((binding) =>
         binding.walDraftSealRowsAsync(buffer, header, tableName, operation, rowIds, columns.kinds, columns.nullTypes, columns.buffers, firstRow, endRow),
       );
-      if (result >= 0) return { buffer, sealedBytes: result };
+      if (result >= 0) return { buffer, sealedBytes: result, reusable: true };
       if (retried || -result <= buffer.length) {
         throw new PermafrostError('ERR_INTERNAL', `row drafts asked for ${-result} bytes with ${buffer.length} given`);
       }
@@ -157,8 +175,16 @@ export class WriteQueue<Segment> {
   #queueStaged(): void {
     if (this.#drafts.length === 0) return;
     const lastLsn = this.#sink.stagedLsn();
-    const { buffer, length } = this.#detach();
-    const sealed = { buffer, sealedBytes: callNative((binding) => binding.walSealDrafts(buffer, length)) };
+    let sealed: Sealed;
+    if (this.#drafts.length <= COPY_STAGED_BYTES) {
+      // Usually one commit entry: a copy is cheaper than trading the staging buffer for a spare.
+      const bytes = Buffer.from(this.#drafts.seal());
+      this.#drafts.clear();
+      sealed = { buffer: bytes, sealedBytes: bytes.length, reusable: false };
+    } else {
+      const { buffer, length } = this.#detach();
+      sealed = { buffer, sealedBytes: callNative((binding) => binding.walSealDrafts(buffer, length)), reusable: true };
+    }
     this.#enqueue({ sealing: Promise.resolve(sealed), lastLsn, sealed });
   }
 
@@ -250,7 +276,7 @@ export class WriteQueue<Segment> {
     this.#written += 1;
     this.#sink.write(sealed.buffer, sealed.sealedBytes);
     this.#writtenLsn = item.lastLsn;
-    this.#recycle(sealed.buffer);
+    if (sealed.reusable) this.#recycle(sealed.buffer);
   }
 
   /** Everything up to this LSN is handed to the OS (everything, once nothing waits). */
