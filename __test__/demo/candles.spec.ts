@@ -1,5 +1,6 @@
 import test from 'ava';
 import { generateCandles } from '../../ts/demo/candles';
+import { candleColumns } from '../../ts/demo/candle-rows';
 import { ProgressBar } from '../../ts/cli/progress';
 
 test('the same seed gives the same candles', (t) => {
@@ -17,6 +18,23 @@ test('every candle is internally consistent (low <= open, close <= high)', (t) =
   for (const candle of generateCandles(10_000)) {
     t.true(candle.low <= Math.min(candle.open, candle.close) && Math.max(candle.open, candle.close) <= candle.high);
   }
+});
+
+test('refilled candle columns hold exactly what fresh ones would', (t) => {
+  const candles = [...generateCandles(20)];
+  const reused = candleColumns(candles.slice(0, 10));
+  const refilled = candleColumns(candles.slice(10), reused);
+  t.is(refilled, reused);
+  t.deepEqual(refilled, candleColumns(candles.slice(10)));
+});
+
+test('candle columns of another length are made afresh', (t) => {
+  const candles = [...generateCandles(10)];
+  const reused = candleColumns(candles);
+  const shorter = candleColumns(candles.slice(0, 4), reused);
+  t.not(shorter, reused);
+  t.is(shorter.id.length, 4);
+  t.is(reused.id[9], 10n);
 });
 
 test('a non-interactive progress bar prints quarters and a done line', (t) => {

@@ -10,19 +10,20 @@ export function candleRow(candle: Candle): Value[] {
   return [candle.id, candle.ticker, Timestamp.fromEpochNanos(candle.timeNanos), candle.open, candle.high, candle.low, candle.close, candle.volume];
 }
 
-/** Candles as the columns of `CANDLE_SCHEMA`, for `Transaction.insertColumns`. */
-export function candleColumns(candles: readonly Candle[]): {
-  id: BigInt64Array;
-  ticker: string[];
-  time: BigInt64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: BigInt64Array;
-} {
-  const rows = candles.length;
-  const columns = {
+/** The columns of `CANDLE_SCHEMA` as `Transaction.insertColumns` takes them. */
+export type CandleColumns = {
+  readonly id: BigInt64Array;
+  readonly ticker: string[];
+  readonly time: BigInt64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: BigInt64Array;
+};
+
+function newCandleColumns(rows: number): CandleColumns {
+  return {
     id: new BigInt64Array(rows),
     ticker: new Array<string>(rows),
     time: new BigInt64Array(rows),
@@ -32,6 +33,16 @@ export function candleColumns(candles: readonly Candle[]): {
     close: new Float64Array(rows),
     volume: new BigInt64Array(rows),
   };
+}
+
+/**
+ * Candles as columns, for `Transaction.insertColumns`. Fills `reuse` when it has exactly as
+ * many rows: `insertColumns` copies what it is given, so one set of columns serves every batch
+ * and a long ingest allocates no typed arrays (whose memory would drive the garbage collector).
+ */
+export function candleColumns(candles: readonly Candle[], reuse?: CandleColumns): CandleColumns {
+  const rows = candles.length;
+  const columns = reuse !== undefined && reuse.id.length === rows ? reuse : newCandleColumns(rows);
   for (let row = 0; row < rows; row += 1) {
     const candle = candles[row]!;
     columns.id[row] = candle.id;

@@ -9,7 +9,7 @@
  * still acknowledged only once durable.
  */
 import type { Store } from '../store/store';
-import { candleColumns, candleRow } from './candle-rows';
+import { candleColumns, candleRow, type CandleColumns } from './candle-rows';
 import { CANDLE_SCHEMA, type Candle } from './candles';
 
 export interface AcknowledgedBatch {
@@ -46,10 +46,11 @@ export async function ingestCandles(
   let transactions = 0;
   const waiting: Array<Promise<void>> = [];
   let failure: { error: unknown } | undefined;
+  let columns: CandleColumns | undefined; // refilled for every batch: insertColumns copies it
   const submit = (batch: Candle[]): void => {
     const txn = store.begin();
     if (byRows) for (const candle of batch) txn.insert(table, candleRow(candle));
-    else txn.insertColumns(table, candleColumns(batch));
+    else txn.insertColumns(table, (columns = candleColumns(batch, columns)));
     const acknowledged = txn.commit().then((commitLsn) => {
       rows += batch.length;
       transactions += 1;
