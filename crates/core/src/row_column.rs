@@ -41,7 +41,7 @@ fn i64_le(bytes: &[u8], index: usize) -> Option<i64> {
 }
 
 /// Fixed value width (tag included) of a non-NULL value of a fixed-width kind.
-fn fixed_width(kind: u8) -> Option<usize> {
+pub(crate) fn fixed_width(kind: u8) -> Option<usize> {
     match kind {
         ROW_COLUMN_INT64 | ROW_COLUMN_FLOAT64 => Some(9),
         ROW_COLUMN_TIMESTAMP_NANOS => Some(13),

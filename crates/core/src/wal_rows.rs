@@ -44,7 +44,7 @@ use crate::constants::{
 };
 use crate::error::{CoreError, CoreResult, ErrorCode};
 pub use crate::row_column::RowColumn;
-use crate::row_column::{check_column, value_width, write_value};
+use crate::row_column::{check_column, fixed_width, value_width, write_value};
 
 const HEADER: usize = WAL_HEADER_BYTES as usize;
 const FIXED: usize = WAL_DATA_FIXED_BYTES as usize;
@@ -77,13 +77,35 @@ fn invalid(message: impl Into<String>) -> CoreError {
     CoreError::new(ErrorCode::InvalidArgument, message)
 }
 
-/// Payload (RowVersion) bytes of row `row`.
-fn payload_bytes(columns: &[RowColumn<'_>], row: usize) -> usize {
-    VERSION_FIXED
-        + columns
-            .iter()
-            .map(|column| SLOT + value_width(column, row))
-            .sum::<usize>()
+/// Payload (RowVersion) bytes per row: the part every row shares (fixed-width columns
+/// without NULL flags) is summed once, so a row costs only its other columns.
+struct PayloadSizer<'c, 'a> {
+    shared: usize,
+    varying: Vec<&'c RowColumn<'a>>,
+}
+
+impl<'c, 'a> PayloadSizer<'c, 'a> {
+    fn new(columns: &'c [RowColumn<'a>]) -> Self {
+        let mut shared = VERSION_FIXED;
+        let mut varying = Vec::new();
+        for column in columns {
+            match fixed_width(column.kind) {
+                Some(width) if column.nulls.is_empty() => shared += SLOT + width,
+                _ => varying.push(column),
+            }
+        }
+        Self { shared, varying }
+    }
+
+    /// Payload bytes of row `row`.
+    fn bytes(&self, row: usize) -> usize {
+        self.shared
+            + self
+                .varying
+                .iter()
+                .map(|column| SLOT + value_width(column, row))
+                .sum::<usize>()
+    }
 }
 
 /// Lays out one Insert/Update draft per row of `rows` (a range of the batch's rows) at the
@@ -132,9 +154,10 @@ pub fn draft_rows(
     for (index, column) in columns.iter().enumerate() {
         check_column(index, column, batch_rows)?;
     }
+    let sizer = PayloadSizer::new(columns);
     let mut needed = 0usize;
     for row in rows.clone() {
-        let data_bytes = FIXED + name_len + payload_bytes(columns, row);
+        let data_bytes = FIXED + name_len + sizer.bytes(row);
         if data_bytes > WAL_ENTRY_DATA_BYTES_MAX as usize {
             return Err(CoreError::new(
                 ErrorCode::Limit,
@@ -150,7 +173,7 @@ pub fn draft_rows(
     let mut previous_lsn = header.previous_lsn;
     for (number, row) in rows.enumerate() {
         let lsn = header.first_lsn + number as u64;
-        let payload_len = payload_bytes(columns, row);
+        let payload_len = sizer.bytes(row);
         let data_bytes = FIXED + name_len + payload_len;
         let row_id = row_ids.get(row * 8..row * 8 + 8).unwrap_or(&[0; 8]);
         let entry = out
