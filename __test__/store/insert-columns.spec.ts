@@ -277,6 +277,29 @@ test('the caller may reuse its arrays at once: the batch keeps its own copy', as
   );
 });
 
+test('typed columns of every width, booleans among 8-byte ones and an odd row count, read back exactly', async (t) => {
+  await using store = await Store.open();
+  await store.createTable(readings);
+  const txn = store.begin();
+  txn.insertColumns('Readings', {
+    id: BigInt64Array.of(1n, 2n, 3n),
+    sensor: ['a', 'b', 'c'],
+    at: BigInt64Array.of(at(1), at(2), at(3)),
+    value: Float64Array.of(0.5, -0, 1e300),
+    ok: Uint8Array.of(1, 0, 7), // three bytes: the next column must still start 8-byte aligned
+    count: { values: BigInt64Array.of(-(1n << 63n), 0n, (1n << 63n) - 1n), nulls: Uint8Array.of(0, 1, 0) },
+  });
+  await txn.commit();
+  t.deepEqual(
+    [...store.scan('Readings')].map((row) => [row.values[3], row.values[4], row.values[6]]),
+    [
+      [0.5, true, -(1n << 63n)],
+      [-0, false, TypedNull.of(DataType.Integer)],
+      [1e300, true, (1n << 63n) - 1n],
+    ],
+  );
+});
+
 test('bad column input is refused with ERR_INVALID_ARGUMENT naming the column', async (t) => {
   await using store = await Store.open();
   await store.createTable(readings);

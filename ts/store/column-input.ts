@@ -39,24 +39,47 @@ function lengthOf(input: ColumnInput): number {
   return (input as { values: TypedColumn }).values.length;
 }
 
-/** A typed column of `column`, copied; refuses a typed array of the wrong kind. */
-function typedColumn(column: ColumnSchema, values: TypedColumn, nulls: Uint8Array | undefined, rows: number): BatchColumn {
+/**
+ * Copies of a batch's typed columns, carved from one allocation: a backing store per batch
+ * rather than per column (each is a calloc, page faults and an object the GC tracks).
+ */
+class CopySlab {
+  readonly #buffer: ArrayBuffer;
+  #at = 0;
+  constructor(bytes: number) {
+    this.#buffer = new ArrayBuffer(bytes);
+  }
+  /** Bytes a copy of `array` takes in a slab (8-byte aligned, so any typed array may follow). */
+  static bytesFor(array: TypedColumn): number {
+    return (array.byteLength + 7) & ~7;
+  }
+  copy<T extends TypedColumn>(array: T): T {
+    const Kind = array.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => T;
+    const copy = new Kind(this.#buffer, this.#at, array.length);
+    copy.set(array as never);
+    this.#at += CopySlab.bytesFor(array);
+    return copy;
+  }
+}
+
+/** A typed column of `column`, copied into `slab`; refuses a typed array of the wrong kind. */
+function typedColumn(column: ColumnSchema, values: TypedColumn, nulls: Uint8Array | undefined, rows: number, slab: CopySlab): BatchColumn {
   if (nulls !== undefined && (!(nulls instanceof Uint8Array) || nulls.length !== rows)) {
     throw invalid(`column '${column.name}': nulls must be a Uint8Array of ${rows} flags`);
   }
   const ownNulls = nulls === undefined || nulls.every((flag) => flag === 0) ? undefined : nulls.slice();
   switch (column.dataType) {
     case DataType.Integer:
-      if (values instanceof BigInt64Array) return { kind: 'int64', values: values.slice(), nulls: ownNulls };
+      if (values instanceof BigInt64Array) return { kind: 'int64', values: slab.copy(values), nulls: ownNulls };
       break;
     case DataType.Float:
-      if (values instanceof Float64Array) return { kind: 'float64', values: values.slice(), nulls: ownNulls };
+      if (values instanceof Float64Array) return { kind: 'float64', values: slab.copy(values), nulls: ownNulls };
       break;
     case DataType.Timestamp:
-      if (values instanceof BigInt64Array) return { kind: 'timestamp', values: values.slice(), nulls: ownNulls };
+      if (values instanceof BigInt64Array) return { kind: 'timestamp', values: slab.copy(values), nulls: ownNulls };
       break;
     case DataType.Boolean:
-      if (values instanceof Uint8Array) return { kind: 'boolean', values: values.slice(), nulls: ownNulls };
+      if (values instanceof Uint8Array) return { kind: 'boolean', values: slab.copy(values), nulls: ownNulls };
       break;
     default:
       break;
@@ -110,16 +133,22 @@ export function toBatchColumns(schema: TableSchema, input: ColumnsInput): { colu
   }
   if (rows === undefined) throw invalid('insertColumns needs at least one column');
   const count = rows;
+  let slabBytes = 0;
+  for (const source of given) {
+    if (source === undefined || Array.isArray(source)) continue;
+    slabBytes += CopySlab.bytesFor(isTyped(source) ? source : (source as { values: TypedColumn }).values);
+  }
+  const slab = new CopySlab(slabBytes);
   const columns = schema.columns.map((column, index): BatchColumn => {
     const source = given[index];
     if (source === undefined) {
       const fill: Value = column.defaultValue ?? toColumnValue(null, column.dataType);
       return { kind: 'values', values: new Array<Value>(count).fill(fill) };
     }
-    if (isTyped(source)) return typedColumn(column, source, undefined, count);
+    if (isTyped(source)) return typedColumn(column, source, undefined, count, slab);
     if (Array.isArray(source)) return arrayColumn(column, source);
     const { values, nulls } = source as { values: TypedColumn; nulls?: Uint8Array };
-    return typedColumn(column, values, nulls, count);
+    return typedColumn(column, values, nulls, count, slab);
   });
   return { columns, rows: count };
 }
