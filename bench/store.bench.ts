@@ -85,7 +85,7 @@ async function oursIngest(dir: string, candles: readonly Candle[], options: Inge
 }
 
 /** Commits allowed to wait for the disk at once in the pipelined rows. */
-const PIPELINED_DEPTHS = [4, 8] as const;
+const PIPELINED_DEPTHS = [4, 8, 16] as const;
 const OURS = {
   columns: 'permafrost insertColumns, each commit awaited',
   pipelined: (depth: number) => `permafrost insertColumns, ${depth} commits in flight`,

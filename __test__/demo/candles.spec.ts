@@ -1,6 +1,8 @@
 import test from 'ava';
-import { generateCandles } from '../../ts/demo/candles';
-import { candleColumns } from '../../ts/demo/candle-rows';
+import { CANDLE_SCHEMA, generateCandles } from '../../ts/demo/candles';
+import { candleColumns, isCandle } from '../../ts/demo/candle-rows';
+import { ingestCandles } from '../../ts/demo/ingest-candles';
+import { Store } from '../../ts/store/store';
 import { ProgressBar } from '../../ts/cli/progress';
 
 test('the same seed gives the same candles', (t) => {
@@ -36,6 +38,24 @@ test('candle columns of another length are made afresh', (t) => {
   t.is(shorter.id.length, 4);
   t.is(reused.id[9], 10n);
 });
+
+for (const [source, candles] of [
+  ['an array', () => [...generateCandles(2_500)]],
+  ['a generator', () => generateCandles(2_500)],
+] as const) {
+  test(`ingesting ${source} commits full batches and a shorter last one, every candle once`, async (t) => {
+    await using store = await Store.open();
+    await store.createTable(CANDLE_SCHEMA);
+    const sizes: number[] = [];
+    const result = await ingestCandles(store, candles(), 1_000, (batch) => sizes.push(batch.rows), { inFlight: 2 });
+    t.deepEqual(result, { rows: 2_500, transactions: 3 });
+    t.deepEqual(sizes, [1_000, 1_000, 500]);
+    const expected = [...generateCandles(2_500)];
+    const rows = [...store.scan(CANDLE_SCHEMA.tableName)];
+    t.is(rows.length, 2_500);
+    t.true(rows.every((row, index) => isCandle(row.values, expected[index]!)));
+  });
+}
 
 test('a non-interactive progress bar prints quarters and a done line', (t) => {
   const lines: string[] = [];

@@ -31,6 +31,22 @@ export interface IngestOptions {
   readonly inFlight?: number;
 }
 
+/** `candles` in runs of `batchRows` (the last may be shorter); an array is sliced, not walked. */
+function* batchesOf(candles: Iterable<Candle>, batchRows: number): Generator<Candle[]> {
+  if (Array.isArray(candles)) {
+    for (let start = 0; start < candles.length; start += batchRows) yield candles.slice(start, start + batchRows) as Candle[];
+    return;
+  }
+  let batch: Candle[] = [];
+  for (const candle of candles) {
+    batch.push(candle);
+    if (batch.length < batchRows) continue;
+    yield batch;
+    batch = [];
+  }
+  if (batch.length > 0) yield batch;
+}
+
 /** Commits `candles` into `CANDLE_SCHEMA`'s table in transactions of `batchRows` rows. */
 export async function ingestCandles(
   store: Store,
@@ -58,16 +74,11 @@ export async function ingestCandles(
     });
     waiting.push(acknowledged.catch((error: unknown) => void (failure ??= { error })));
   };
-  let batch: Candle[] = [];
-  for (const candle of candles) {
-    batch.push(candle);
-    if (batch.length < batchRows) continue;
+  for (const batch of batchesOf(candles, batchRows)) {
     submit(batch);
-    batch = [];
     if (waiting.length >= inFlight) await waiting.shift();
     if (failure !== undefined) break;
   }
-  if (batch.length > 0 && failure === undefined) submit(batch);
   await Promise.all(waiting);
   if (failure !== undefined) throw failure.error;
   return { rows, transactions };
