@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { PermafrostError } from '../errors';
 import { Store } from '../store/store';
 import { generateCandles, type Candle } from '../demo/candles';
-import { ingestCandles, type AcknowledgedBatch } from '../demo/ingest-candles';
+import { DEMO_COMMITS_IN_FLIGHT, ingestCandles, type AcknowledgedBatch } from '../demo/ingest-candles';
 import type { CommandIo } from './command';
 
 /** Batches the child would commit if never killed (it always is, long before). */
@@ -36,9 +36,15 @@ function* candlesAfter(skipRows: number, count: number): Generator<Candle> {
 export async function runCrashChild(dir: string, fromRows: number, batchRows: number, io: CommandIo): Promise<number> {
   const store = await Store.open(dir, { syncMode: 'full', checkpointIntervalMs: 0, checkpointOnClose: false });
   io.out('ready');
-  await ingestCandles(store, candlesAfter(fromRows, CHILD_BATCHES_MAX * batchRows), batchRows, (batch) => {
-    io.out(`ack ${batch.firstId} ${batch.lastId} ${batch.commitLsn}`);
-  });
+  // Pipelined as the demo's ingest is: commits not yet acknowledged when the kill lands may
+  // or may not be on disk, but only as whole batches after every acknowledged one.
+  await ingestCandles(
+    store,
+    candlesAfter(fromRows, CHILD_BATCHES_MAX * batchRows),
+    batchRows,
+    (batch) => io.out(`ack ${batch.firstId} ${batch.lastId} ${batch.commitLsn}`),
+    { inFlight: DEMO_COMMITS_IN_FLIGHT },
+  );
   await store.close();
   return 0;
 }

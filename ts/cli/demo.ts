@@ -21,7 +21,7 @@ import { PermafrostError } from '../errors';
 import { Store } from '../store/store';
 import { tableDirectory, volumeFileName } from '../volume/volume-files';
 import { CANDLE_SCHEMA, DEFAULT_TICKERS, generateCandles } from '../demo/candles';
-import { ingestCandles } from '../demo/ingest-candles';
+import { DEMO_COMMITS_IN_FLIGHT, ingestCandles } from '../demo/ingest-candles';
 import type { Command, CommandIo, ParsedArgs } from './command';
 import { checkNothingLost, sessionQuery } from './demo-check';
 import { crashChild, runCrashChild } from './demo-crash';
@@ -81,10 +81,10 @@ async function ingestAndCheckpoint(dir: string, rows: number, io: CommandIo, tim
   const store = await Store.open(dir, { syncMode: 'full', checkpointIntervalMs: 0, checkpointOnClose: false });
   try {
     await store.createTable(CANDLE_SCHEMA);
-    io.out(`1. ingest: ${count(rows)} rows in ${count(Math.ceil(rows / BATCH_ROWS))} transactions of ${count(BATCH_ROWS)}, syncMode 'full' (an acknowledged commit is on disk)`);
+    io.out(`1. ingest: ${count(rows)} rows in ${count(Math.ceil(rows / BATCH_ROWS))} transactions of ${count(BATCH_ROWS)}, syncMode 'full', ${DEMO_COMMITS_IN_FLIGHT} commits in flight (an acknowledged commit is on disk)`);
     const bar = new ProgressBar(progressSink(io), '   ingest', rows);
     const ingestStarted = performance.now();
-    await ingestCandles(store, generateCandles(rows), BATCH_ROWS, (_batch, done) => bar.update(done));
+    await ingestCandles(store, generateCandles(rows), BATCH_ROWS, (_batch, done) => bar.update(done), { inFlight: DEMO_COMMITS_IN_FLIGHT });
     timings.ingestMs = performance.now() - ingestStarted;
     bar.finish(rate(rows, timings.ingestMs));
     io.out(`   WAL now ${bytes(await directoryBytes(join(dir, 'wal')))}`);

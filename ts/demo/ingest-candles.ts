@@ -12,6 +12,9 @@ import type { Store } from '../store/store';
 import { candleColumns, candleRow, type CandleColumns } from './candle-rows';
 import { CANDLE_SCHEMA, type Candle } from './candles';
 
+/** Commits `permafrost demo` lets wait for the disk at once (they share fsyncs; each is acknowledged only once durable). */
+export const DEMO_COMMITS_IN_FLIGHT = 8;
+
 export interface AcknowledgedBatch {
   readonly firstId: bigint;
   readonly lastId: bigint;
