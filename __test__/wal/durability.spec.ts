@@ -30,6 +30,18 @@ async function committedIds(dir: string): Promise<bigint[]> {
   return ids;
 }
 
+/** What reopening `dir` replays: every LSN in order, Insert entries per transaction, and the corruption report. */
+async function replayed(dir: string): Promise<{ lsns: bigint[]; insertsByTxn: Map<bigint, number>; corruption: readonly unknown[] }> {
+  await using pm = await PersistenceManager.open(dir);
+  const lsns: bigint[] = [];
+  const insertsByTxn = new Map<bigint, number>();
+  await pm.replayTwoPhase(0n, (entry) => {
+    lsns.push(entry.lsn);
+    if (entry.operation === WalOperation.Insert) insertsByTxn.set(entry.txnId, (insertsByTxn.get(entry.txnId) ?? 0) + 1);
+  });
+  return { lsns, insertsByTxn, corruption: pm.recoveryReport.corruption };
+}
+
 /** A file system whose fdatasync takes `delayMs` (to watch what waits for it). */
 class SlowSyncFileSystem extends FaultyFileSystem {
   constructor(readonly delayMs: number) {
@@ -176,16 +188,10 @@ test.serial('staged entries of any size queued between batches in flight reach t
   }
   await Promise.all(commits);
   await pm.close();
-  await using again = await PersistenceManager.open(dir);
-  const lsns: bigint[] = [];
-  const counts = new Map<bigint, number>();
-  await again.replayTwoPhase(0n, (entry) => {
-    lsns.push(entry.lsn);
-    if (entry.operation === WalOperation.Insert) counts.set(entry.txnId, (counts.get(entry.txnId) ?? 0) + 1);
-  });
-  t.deepEqual(again.recoveryReport.corruption, []);
+  const { lsns, insertsByTxn, corruption } = await replayed(dir);
+  t.deepEqual(corruption, []);
   t.true(lsns.every((lsn, index) => index === 0 || lsn === lsns[index - 1]! + 1n), 'no LSN missing or out of order');
-  t.deepEqual(counts, expected);
+  t.deepEqual(insertsByTxn, expected);
 });
 
 test('none: a commit is written to the OS without any fdatasync', async (t) => {
@@ -303,16 +309,10 @@ test('batches sealed in the background are written in order, across rotations', 
   );
   await pm.close();
   t.true(readdirSync(join(dir, 'wal')).filter((name) => name.endsWith('.log')).length >= 3);
-  await using again = await PersistenceManager.open(dir);
-  const lsns: bigint[] = [];
-  const rows = new Map<bigint, number>();
-  await again.replayTwoPhase(0n, (entry) => {
-    lsns.push(entry.lsn);
-    if (entry.operation === WalOperation.Insert) rows.set(entry.txnId, (rows.get(entry.txnId) ?? 0) + 1);
-  });
-  t.deepEqual(again.recoveryReport.corruption, []);
+  const { lsns, insertsByTxn, corruption } = await replayed(dir);
+  t.deepEqual(corruption, []);
   t.true(lsns.every((lsn, index) => index === 0 || lsn > lsns[index - 1]!));
-  t.deepEqual(rows, expected);
+  t.deepEqual(insertsByTxn, expected);
 });
 
 test('a write failing after background sealing poisons the WAL', async (t) => {
