@@ -194,6 +194,35 @@ test.serial('staged entries of any size queued between batches in flight reach t
   t.deepEqual(insertsByTxn, expected);
 });
 
+/** A file system that remembers every distinct memory block handed to a WAL write of at least `minBytes`. */
+class BufferTrackingFileSystem extends FaultyFileSystem {
+  readonly blocks = new Set<ArrayBufferLike>();
+  constructor(readonly minBytes: number) {
+    super();
+  }
+  override writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
+    if (buffer.buffer.byteLength >= this.minBytes) this.blocks.add(buffer.buffer);
+    return super.writeSync(fd, buffer, offset, length, position);
+  }
+}
+
+// Serial: it keeps the pool busy with batches.
+test.serial('a pipelined ingest reuses its write buffers instead of allocating one per batch', async (t) => {
+  const fileSystem = new BufferTrackingFileSystem(64 * 1024);
+  await using pm = await PersistenceManager.open(tempDir(t), { syncMode: 'full', fileSystem });
+  const inFlight: Array<Promise<bigint>> = [];
+  const batches = 100;
+  for (let n = 0; n < batches; n += 1) {
+    const txn = pm.allocateTxnId();
+    recordIntegerBatch(pm, txn, 1_000); // ≈ 70 KB of entries: one pool job, one buffer
+    inFlight.push(pm.commit(txn));
+    if (inFlight.length >= 8) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  // At most the buffers of the commits in flight plus the spares kept: never one per batch.
+  t.true(fileSystem.blocks.size <= 8 + 16, `${fileSystem.blocks.size} distinct buffers written for ${batches} batches`);
+});
+
 test('none: a commit is written to the OS without any fdatasync', async (t) => {
   const fileSystem = new FaultyFileSystem();
   const dir = tempDir(t);
