@@ -34,9 +34,9 @@ function isTyped(value: unknown): value is TypedColumn {
   return value instanceof BigInt64Array || value instanceof Float64Array || value instanceof Uint8Array;
 }
 
-function lengthOf(input: ColumnInput): number {
-  if (isTyped(input) || Array.isArray(input)) return input.length;
-  return (input as { values: TypedColumn }).values.length;
+/** The rows of `input`: the array itself, or the `values` of a `{ values, nulls }` column. */
+function valuesOf(input: ColumnInput): TypedColumn | readonly unknown[] {
+  return isTyped(input) || Array.isArray(input) ? input : (input as { values: TypedColumn }).values;
 }
 
 /**
@@ -126,7 +126,7 @@ export function toBatchColumns(schema: TableSchema, input: ColumnsInput): { colu
     if (!isTyped(column) && !Array.isArray(column) && !(column !== null && typeof column === 'object' && isTyped((column as { values?: unknown }).values))) {
       throw invalid(`column '${key}' must be a typed array, an array, or { values, nulls }`);
     }
-    const length = lengthOf(column);
+    const length = valuesOf(column).length;
     if (rows !== undefined && length !== rows) throw invalid(`column '${key}' has ${length} rows; the others have ${rows}`);
     rows = length;
     given[index] = column;
@@ -135,8 +135,8 @@ export function toBatchColumns(schema: TableSchema, input: ColumnsInput): { colu
   const count = rows;
   let slabBytes = 0;
   for (const source of given) {
-    if (source === undefined || Array.isArray(source)) continue;
-    slabBytes += CopySlab.bytesFor(isTyped(source) ? source : (source as { values: TypedColumn }).values);
+    const values = source === undefined ? undefined : valuesOf(source);
+    if (values !== undefined && !Array.isArray(values)) slabBytes += CopySlab.bytesFor(values as TypedColumn);
   }
   const slab = new CopySlab(slabBytes);
   const columns = schema.columns.map((column, index): BatchColumn => {
